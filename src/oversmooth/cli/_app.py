@@ -1,0 +1,97 @@
+"""The typer application, shared options, and the error boundary of the CLI."""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+import sys
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    name="oversmooth",
+    help=(
+        "Measure, explain and benchmark oversmoothing in graph neural networks.\n\n"
+        "Start with [bold]oversmooth datasets[/bold] to see the graphs, then "
+        "[bold]oversmooth info cora[/bold] for one of them. Synthetic graphs take their "
+        "parameters with -p, e.g. [bold]oversmooth info csbm -p num_nodes=5000 -p homophily=0.2[/bold]."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    add_completion=False,
+)
+
+console = Console()
+err_console = Console(stderr=True)
+
+# Errors a user can fix by changing the input; anything else is a bug and keeps its traceback.
+USER_ERRORS = (ValueError, FileNotFoundError, KeyError)
+
+DatasetArg = Annotated[str, typer.Argument(help="Dataset name (see `oversmooth datasets`).")]
+ParamOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--param", "-p", metavar="KEY=VALUE",
+                 help="Generator parameter of a synthetic graph, repeatable: -p num_nodes=5000."),
+]
+RootOpt = Annotated[
+    Optional[str], typer.Option("--root", help="Data root (default $OVERSMOOTH_DATA or ~/.cache/oversmooth).")
+]
+SplitOpt = Annotated[int, typer.Option("--split", help="Which of the 10 splits, for multi-split datasets.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of a table.")]
+
+
+def parse_params(items: list[str] | None) -> dict[str, Any]:
+    """Turn ``["num_nodes=100", "block_sizes=[50,50]"]`` into keyword arguments."""
+    params: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"parameter {item!r} is not of the form KEY=VALUE")
+        try:
+            value = ast.literal_eval(text.strip())
+        except (ValueError, SyntaxError):
+            value = text.strip()
+        params[key.strip().replace("-", "_")] = value
+    return params
+
+
+def load_graph(name: str, params: list[str] | None = None, root: str | None = None, split: int = 0):
+    """Load a dataset for a command, applying ``-p`` parameters."""
+    from ..datasets import load
+
+    return load(name, root=root, split=split, **parse_params(params))
+
+
+def _jsonable(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "item") and callable(value.item):
+        return _jsonable(value.item())
+    return value
+
+
+def print_json(obj) -> None:
+    """Print ``obj`` as JSON on stdout (non-finite floats become null)."""
+    sys.stdout.write(json.dumps(_jsonable(obj), indent=2) + "\n")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI, turning user errors into one line on stderr and exit code 2."""
+    try:
+        app(args=argv, prog_name="oversmooth")
+    except USER_ERRORS as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        err_console.print(f"[bold red]error:[/bold red] {message}", markup=True, highlight=False,
+                          soft_wrap=True)
+        raise SystemExit(2) from None
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        raise SystemExit(130) from None

@@ -1,0 +1,117 @@
+"""Real and synthetic graphs, their statistics, and validation.
+
+>>> from oversmooth import datasets
+>>> data = datasets.load("cora")            # PyG Planetoid, public split
+>>> data = datasets.load("csbm", num_nodes=5000, homophily=0.2)
+>>> datasets.summary(data)["edge_homophily"]
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+import os
+
+import torch
+from torch_geometric.data import Data
+from torch_geometric.utils import remove_self_loops, to_undirected
+
+from ..validation import validate
+from . import synthetic
+from .real import REAL_DATASETS, DataUnavailableError, RealDataset, data_root, is_present, load_pyg
+from .real import karate_masks as _karate_masks
+from .summary import connected_component_labels, edge_homophily, node_homophily, summary
+from .synthetic import (barabasi_albert, complete_graph, cora_like, csbm, erdos_renyi,
+                        grid_graph, path_graph, ring_graph, sbm)
+
+__all__ = [
+    "load", "available", "summary", "validate", "DataUnavailableError", "REAL_DATASETS",
+    "SYNTHETIC", "csbm", "sbm", "cora_like", "complete_graph", "path_graph", "ring_graph",
+    "grid_graph", "erdos_renyi", "barabasi_albert", "connected_component_labels",
+    "edge_homophily", "node_homophily", "data_root",
+]
+
+SYNTHETIC = {
+    "cora-like": cora_like,
+    "csbm": csbm,
+    "sbm": sbm,
+    "complete": complete_graph,
+    "path": path_graph,
+    "ring": ring_graph,
+    "grid": grid_graph,
+    "erdos-renyi": erdos_renyi,
+    "barabasi-albert": barabasi_albert,
+}
+
+
+def available() -> list[str]:
+    """Every name :func:`load` accepts: real datasets first, then synthetic generators."""
+    return list(REAL_DATASETS) + list(SYNTHETIC)
+
+
+def _unknown(name: str) -> ValueError:
+    close = difflib.get_close_matches(name, available(), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return ValueError(f"unknown dataset {name!r}{hint}; known: {', '.join(available())}")
+
+
+def synthetic_parameters(name: str) -> dict:
+    """The keyword parameters (and defaults) of a synthetic generator."""
+    if name not in SYNTHETIC:
+        raise _unknown(name)
+    return {p.name: p.default for p in inspect.signature(SYNTHETIC[name]).parameters.values()}
+
+
+def load(name: str, root: str | os.PathLike | None = None, split: int = 0, **params) -> Data:
+    """Load a dataset by name as a :class:`~torch_geometric.data.Data`.
+
+    Real datasets (``cora``, ``citeseer``, ``pubmed``, ``cora-geom``, ``citeseer-geom``,
+    ``texas``, ``cornell``, ``wisconsin``, ``chameleon``, ``squirrel``, ``actor``,
+    ``minesweeper``, ``tolokers``, ``karate``) come through PyG's dataset classes; the
+    graph is made undirected with duplicate edges and self-loops removed, features are
+    float32, and for sets with 10 splits ``split`` picks the masks. Synthetic names
+    (``csbm``, ``cora-like``, ...) call the generator with ``params``.
+
+    Args:
+        name: dataset name, see :func:`available`.
+        root: data root; default ``$OVERSMOOTH_DATA`` or ``~/.cache/oversmooth``.
+        split: which of the 10 splits (0-9) for multi-split datasets; must be 0 otherwise.
+        **params: generator parameters, synthetic datasets only.
+
+    Raises:
+        ValueError: unknown name, bad split or parameters, malformed files.
+        DataUnavailableError: raw files missing and neither mirror nor download worked.
+    """
+    key = name.lower()
+    if key in SYNTHETIC:
+        allowed = synthetic_parameters(key)
+        bad = sorted(set(params) - set(allowed))
+        if bad:
+            raise ValueError(f"{key} has no parameter {bad[0]!r}; it takes: {', '.join(allowed)}")
+        return validate(SYNTHETIC[key](**params))
+    if key not in REAL_DATASETS:
+        raise _unknown(name)
+    if params:
+        raise ValueError(f"{key} is a real dataset and takes no parameters (got {sorted(params)})")
+    spec = REAL_DATASETS[key]
+    if not 0 <= split < spec.num_splits:
+        raise ValueError(f"{key} has {spec.num_splits} split(s); split must be in "
+                         f"0..{spec.num_splits - 1}, got {split}")
+    raw = load_pyg(spec, root)
+    return validate(_normalise(raw, spec, split), num_classes=spec.num_classes)
+
+
+def _normalise(raw: Data, spec: RealDataset, split: int) -> Data:
+    n = raw.num_nodes
+    edge_index, _ = remove_self_loops(raw.edge_index)
+    edge_index = to_undirected(edge_index, num_nodes=n)
+    data = Data(x=raw.x.float(), edge_index=edge_index, y=raw.y.long().view(-1), num_nodes=n)
+    if spec.pyg_class == "KarateClub":
+        data.train_mask = raw.train_mask.clone()
+        data.val_mask, data.test_mask = _karate_masks(n, raw.train_mask)
+    else:
+        for mask in ("train_mask", "val_mask", "test_mask"):
+            value = getattr(raw, mask)
+            data[mask] = (value[:, split] if value.dim() == 2 else value).bool().clone()
+    data.name = spec.name
+    return data
