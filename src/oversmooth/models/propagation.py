@@ -6,6 +6,8 @@ built once (like ``GCNConv(cached=True)``) and applied with a sparse-dense produ
 
 from __future__ import annotations
 
+import warnings
+
 import torch
 from torch import Tensor
 
@@ -49,7 +51,10 @@ def normalized_adjacency(edge_index: Tensor, num_nodes: int, kind: str = "gcn",
     row, col, weight = row[order], col[order], weight[order]
     crow = torch.zeros(num_nodes + 1, dtype=torch.long, device=device)
     crow[1:] = torch.cumsum(torch.bincount(row, minlength=num_nodes), 0)
-    return torch.sparse_csr_tensor(crow, col, weight.to(dtype), (num_nodes, num_nodes))
+    with warnings.catch_warnings():  # "sparse CSR support is in beta" on every call
+        warnings.simplefilter("ignore", UserWarning)
+        return torch.sparse_csr_tensor(crow, col, weight.to(dtype), (num_nodes, num_nodes),
+                                       check_invariants=False)
 
 
 class CachedAdjacency:
