@@ -50,7 +50,7 @@ class G2(LayerTaps):
         depth: number of gated GCN layers (>= 1).
         dropout: on the hidden representation before the decoder (authors' ``drop``).
         input_dropout: on the input features (authors' ``drop_in``).
-        p: exponent of the graph gradient, > 0.
+        p: exponent of the graph gradient, >= 1.
         gate_aggr: ``"mean"`` (authors' code) or ``"sum"`` (paper) over neighbours.
         separate_gate_conv: compute :math:`\tau` from its own GCN instead of
             :math:`\hat X` of the update.
@@ -80,8 +80,8 @@ class G2(LayerTaps):
         for name, value in (("dropout", dropout), ("input_dropout", input_dropout)):
             if not 0.0 <= value < 1.0:
                 raise ValueError(f"{name} must be a probability in [0, 1), got {value!r}")
-        if not p > 0:
-            raise ValueError(f"p must be > 0, got {p!r}")
+        if not p >= 1:  # |.|^p has an infinite slope at 0 for p < 1: NaN gradients
+            raise ValueError(f"p must be >= 1, got {p!r}")
         if gate_aggr not in _AGGRS:
             raise ValueError(f"unknown gate_aggr {gate_aggr!r}; known: {', '.join(_AGGRS)}")
         self.in_channels, self.out_channels, self.depth = in_channels, out_channels, depth
