@@ -15,7 +15,7 @@ def test_contract(options):
 
 def test_bad_arguments():
     check_bad_arguments(G2)
-    for kwargs, word in [({"p": 0.0}, "p must"), ({"gate_aggr": "max"}, "gate_aggr"),
+    for kwargs, word in [({"p": 0.5}, "p must be >= 1"), ({"gate_aggr": "max"}, "gate_aggr"),
                          ({"input_dropout": 1.0}, "input_dropout")]:
         with pytest.raises(ValueError, match=word):
             G2(5, 8, 3, 2, **kwargs)

@@ -32,6 +32,14 @@ def test_ppr_initialisation_sums_to_one():
     assert float(random.gamma.detach().abs().sum()) == pytest.approx(1.0, abs=1e-6)
 
 
+def test_gamma_is_not_weight_decayed():
+    model = GPRGNN(5, 8, 3, depth=4)
+    decayed, free = model.parameter_groups(5e-4)
+    assert decayed["weight_decay"] == 5e-4 and free["weight_decay"] == 0.0
+    assert free["params"] == [model.gamma]
+    assert {id(p) for p in decayed["params"] + free["params"]} == {id(p) for p in model.parameters()}
+
+
 def test_matches_dense_polynomial_filter():
     torch.manual_seed(4)
     x, edge_index = tiny_graph(num_features=5)

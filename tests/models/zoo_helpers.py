@@ -71,17 +71,21 @@ def check_contract(cls, depth: int = 3, hidden: int = 8, **options):
 
 def check_bad_arguments(cls, **options):
     for args, word in [((5, 8, 3, 0), "depth"), ((5, 0, 3, 2), "hidden_channels"),
-                       ((0, 8, 3, 2), "in_channels"), ((5, 8, 0, 2), "out_channels")]:
-        with pytest.raises(ValueError, match=word):
+                       ((0, 8, 3, 2), "in_channels"), ((5, 8, 0, 2), "out_channels"),
+                       ((5, 8, 3, 2.0), "depth"), ((5, 8, 3, True), "depth")]:
+        with pytest.raises(ValueError, match=f"{word} must be an integer >= 1"):
             cls(*args, **options)
-    with pytest.raises(ValueError, match="dropout"):
+    with pytest.raises(ValueError, match=r"dropout must be a probability in \[0, 1\)"):
         cls(5, 8, 3, 2, dropout=1.5, **options)
     with pytest.raises(TypeError, match="no_such_option"):
         cls(5, 8, 3, 2, no_such_option=1, **options)
     model = cls(5, 8, 3, 2, **options)
     x, edge_index = tiny_graph(num_features=4, dtype=torch.float32)
-    with pytest.raises(ValueError, match="in_channels"):
+    with pytest.raises(ValueError, match=r"features of shape \[num_nodes, 5\], got \[7, 4\]"):
         model(x, edge_index)
+    x, edge_index = tiny_graph(num_features=5, dtype=torch.float32)
+    with pytest.raises(ValueError, match=r"edge_index must have shape \[2, num_edges\]"):
+        model(x, edge_index.T)
 
 
 def small_csbm():

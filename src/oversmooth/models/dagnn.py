@@ -66,7 +66,7 @@ class DAGNN(LayerTaps):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
         if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
+            raise ValueError(f"dropout must be a probability in [0, 1), got {dropout!r}")
         self.in_channels, self.out_channels, self.depth = in_channels, out_channels, depth
         self.dropout = dropout
         self.lin1 = torch.nn.Linear(in_channels, hidden_channels)
@@ -81,8 +81,10 @@ class DAGNN(LayerTaps):
 
     def forward(self, x: Tensor, edge_index: Tensor) -> Tensor:
         if x.dim() != 2 or x.size(1) != self.in_channels:
-            raise ValueError(f"x has shape {tuple(x.shape)}, expected [num_nodes, "
-                             f"{self.in_channels}] (in_channels={self.in_channels})")
+            raise ValueError(f"{type(self).__name__} expects features of shape [num_nodes, "
+                             f"{self.in_channels}], got {list(x.shape)}")
+        if edge_index.dim() != 2 or edge_index.size(0) != 2:
+            raise ValueError(f"edge_index must have shape [2, num_edges], got {list(edge_index.shape)}")
         x = F.dropout(x, p=self.dropout, training=self.training)
         x = F.relu(self.lin1(x))
         x = F.dropout(x, p=self.dropout, training=self.training)

@@ -50,7 +50,7 @@ class G2(LayerTaps):
         depth: number of gated GCN layers (>= 1).
         dropout: on the hidden representation before the decoder (authors' ``drop``).
         input_dropout: on the input features (authors' ``drop_in``).
-        p: exponent of the graph gradient, > 0.
+        p: exponent of the graph gradient, >= 1.
         gate_aggr: ``"mean"`` (authors' code) or ``"sum"`` (paper) over neighbours.
         separate_gate_conv: compute :math:`\tau` from its own GCN instead of
             :math:`\hat X` of the update.
@@ -79,9 +79,9 @@ class G2(LayerTaps):
                 raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
         for name, value in (("dropout", dropout), ("input_dropout", input_dropout)):
             if not 0.0 <= value < 1.0:
-                raise ValueError(f"{name} must be in [0, 1), got {value!r}")
-        if not p > 0:
-            raise ValueError(f"p must be > 0, got {p!r}")
+                raise ValueError(f"{name} must be a probability in [0, 1), got {value!r}")
+        if not p >= 1:  # |.|^p has an infinite slope at 0 for p < 1: NaN gradients
+            raise ValueError(f"p must be >= 1, got {p!r}")
         if gate_aggr not in _AGGRS:
             raise ValueError(f"unknown gate_aggr {gate_aggr!r}; known: {', '.join(_AGGRS)}")
         self.in_channels, self.out_channels, self.depth = in_channels, out_channels, depth
@@ -133,8 +133,10 @@ class G2(LayerTaps):
 
     def forward(self, x: Tensor, edge_index: Tensor) -> Tensor:
         if x.dim() != 2 or x.size(1) != self.in_channels:
-            raise ValueError(f"x has shape {tuple(x.shape)}, expected [num_nodes, "
-                             f"{self.in_channels}] (in_channels={self.in_channels})")
+            raise ValueError(f"{type(self).__name__} expects features of shape [num_nodes, "
+                             f"{self.in_channels}], got {list(x.shape)}")
+        if edge_index.dim() != 2 or edge_index.size(0) != 2:
+            raise ValueError(f"edge_index must have shape [2, num_edges], got {list(edge_index.shape)}")
         adj = self._adj(edge_index, x.size(0), x.dtype)
         x = F.dropout(x, p=self.input_dropout, training=self.training)
         h = self.emit(0, F.relu(self.enc(x)))

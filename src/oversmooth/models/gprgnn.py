@@ -53,8 +53,8 @@ class GPRGNN(LayerTaps):
     Taps: ``emit(0, Z)``, then ``emit(k, H_k)`` with :math:`H_k = \hat P^k Z` for
     ``k = 1..K`` (before the weighted sum).
 
-    The authors train :math:`\gamma` without weight decay; ``no_weight_decay`` names
-    that parameter for trainers that honour it.
+    The authors train :math:`\gamma` without weight decay; :meth:`parameter_groups`
+    says so to the trainer.
     """
 
     # Authors' defaults in src/train_model.py (README runs Cora with them): hidden 64,
@@ -64,7 +64,6 @@ class GPRGNN(LayerTaps):
     defaults = {"hidden_channels": 64, "depth": 10, "dropout": 0.5, "dprate": 0.5,
                 "alpha": 0.1, "init": "ppr", "lr": 0.002, "weight_decay": 0.0005,
                 "epochs": 1000, "patience": 200}
-    no_weight_decay = ("gamma",)
 
     def __init__(self, in_channels: int, hidden_channels: int, out_channels: int,
                  depth: int, *, dropout: float = 0.5, dprate: float = 0.5,
@@ -76,7 +75,7 @@ class GPRGNN(LayerTaps):
                 raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
         for name, value in (("dropout", dropout), ("dprate", dprate)):
             if not 0.0 <= value < 1.0:
-                raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+                raise ValueError(f"{name} must be a probability in [0, 1), got {value!r}")
         if not 0.0 < alpha <= 1.0:
             raise ValueError(f"alpha must be in (0, 1], got {alpha!r}")
         if init not in _INITS:
@@ -101,6 +100,12 @@ class GPRGNN(LayerTaps):
         with torch.no_grad():
             self.gamma.copy_(gamma.to(self.gamma.dtype))
 
+    def parameter_groups(self, weight_decay: float) -> list[dict]:
+        """Optimizer groups as in the authors' code: weight decay on the MLP, none on gamma."""
+        mlp = [*self.lin1.parameters(), *self.lin2.parameters()]
+        return [{"params": mlp, "weight_decay": weight_decay},
+                {"params": [self.gamma], "weight_decay": 0.0}]
+
     def reset_parameters(self) -> None:
         self.lin1.reset_parameters()
         self.lin2.reset_parameters()
@@ -108,8 +113,10 @@ class GPRGNN(LayerTaps):
 
     def forward(self, x: Tensor, edge_index: Tensor) -> Tensor:
         if x.dim() != 2 or x.size(1) != self.in_channels:
-            raise ValueError(f"x has shape {tuple(x.shape)}, expected [num_nodes, "
-                             f"{self.in_channels}] (in_channels={self.in_channels})")
+            raise ValueError(f"{type(self).__name__} expects features of shape [num_nodes, "
+                             f"{self.in_channels}], got {list(x.shape)}")
+        if edge_index.dim() != 2 or edge_index.size(0) != 2:
+            raise ValueError(f"edge_index must have shape [2, num_edges], got {list(edge_index.shape)}")
         x = F.dropout(x, p=self.dropout, training=self.training)
         x = F.relu(self.lin1(x))
         x = F.dropout(x, p=self.dropout, training=self.training)

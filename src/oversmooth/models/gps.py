@@ -76,7 +76,7 @@ class GPS(LayerTaps):
                 raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
         for name, value in (("dropout", dropout), ("attn_dropout", attn_dropout)):
             if not 0.0 <= value < 1.0:
-                raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+                raise ValueError(f"{name} must be a probability in [0, 1), got {value!r}")
         if hidden_channels % heads:
             raise ValueError(f"hidden_channels ({hidden_channels}) must be divisible by "
                              f"heads ({heads})")
@@ -109,8 +109,10 @@ class GPS(LayerTaps):
 
     def forward(self, x: Tensor, edge_index: Tensor) -> Tensor:
         if x.dim() != 2 or x.size(1) != self.in_channels:
-            raise ValueError(f"x has shape {tuple(x.shape)}, expected [num_nodes, "
-                             f"{self.in_channels}] (in_channels={self.in_channels})")
+            raise ValueError(f"{type(self).__name__} expects features of shape [num_nodes, "
+                             f"{self.in_channels}], got {list(x.shape)}")
+        if edge_index.dim() != 2 or edge_index.size(0) != 2:
+            raise ValueError(f"edge_index must have shape [2, num_edges], got {list(edge_index.shape)}")
         graph = (self._adj(edge_index, x.size(0), x.dtype) if self.local == "gcn"
                  else edge_index)
         x = F.dropout(x, p=self.dropout, training=self.training)
