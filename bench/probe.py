@@ -1,9 +1,12 @@
 """Overhead of oversmooth.Probe: 100 epochs of a 32-layer GCN on Cora, with and without recording.
 
 Targets: recording every epoch under 1.3x the plain loop, every 10 epochs under 1.05x.
-Run: OVERSMOOTH_DATA_MIRROR=../shared/datasets .venv/bin/python bench/probe.py
+Run: OVERSMOOTH_DATA_MIRROR=../shared/datasets .venv/bin/python bench/probe.py [--threads N]
+(--threads 1 gives stable timings on a shared, oversubscribed machine,
+where multi-threaded torch ops wait on descheduled threads.)
 """
 
+import sys
 import time
 
 import torch
@@ -56,8 +59,14 @@ def train(data, every):
     return time.perf_counter() - start, probe
 
 
+def set_threads():
+    if "--threads" in sys.argv:
+        torch.set_num_threads(int(sys.argv[sys.argv.index("--threads") + 1]))
+    return torch.get_num_threads()
+
+
 def main():
-    torch.set_num_threads(torch.get_num_threads())
+    print(f"torch threads: {set_threads()}")
     data = load("cora")
     best = {}
     for _ in range(REPEATS):  # interleaved repeats, best of each: the machine is shared
