@@ -1,9 +1,12 @@
 """Overhead of oversmooth.Probe: 100 epochs of a 32-layer GCN on Cora, with and without recording.
 
 Targets: recording every epoch under 1.3x the plain loop, every 10 epochs under 1.05x.
-Run: OVERSMOOTH_DATA_MIRROR=../shared/datasets .venv/bin/python bench/probe.py
+Run: OVERSMOOTH_DATA_MIRROR=../shared/datasets .venv/bin/python bench/probe.py [--threads N] [--repeats R]
+(--threads 1 gives stable timings on a shared, oversubscribed machine,
+where multi-threaded torch ops wait on descheduled threads.)
 """
 
+import sys
 import time
 
 import torch
@@ -13,7 +16,8 @@ from torch_geometric.nn import GCNConv
 import oversmooth
 from oversmooth.datasets import load
 
-EPOCHS, DEPTH, HIDDEN, REPEATS = 100, 32, 64, 2
+EPOCHS, DEPTH, HIDDEN = 100, 32, 64
+REPEATS = int(sys.argv[sys.argv.index("--repeats") + 1]) if "--repeats" in sys.argv else 2
 
 
 class DeepGCN(torch.nn.Module):
@@ -56,8 +60,14 @@ def train(data, every):
     return time.perf_counter() - start, probe
 
 
+def set_threads():
+    if "--threads" in sys.argv:
+        torch.set_num_threads(int(sys.argv[sys.argv.index("--threads") + 1]))
+    return torch.get_num_threads()
+
+
 def main():
-    torch.set_num_threads(torch.get_num_threads())
+    print(f"torch threads: {set_threads()}")
     data = load("cora")
     best = {}
     for _ in range(REPEATS):  # interleaved repeats, best of each: the machine is shared

@@ -76,7 +76,7 @@ def compute(x: Tensor, edge_index: Tensor, y: Tensor | None = None, metrics=None
 
     Scale: the metrics whose exact form is O(N^2) (``mad_gap``'s hop masks, the non-squared
     ``mean_pairwise_distance``, ``smv``, ``group_distance_ratio``) are exact up to
-    ``MAX_EXACT`` = 4096 nodes and sampled above (``NUM_SAMPLES`` = 10^6 pairs,
+    ``MAX_EXACT`` = 4096 nodes and sampled above (``NUM_SAMPLES`` = 200,000 pairs,
     ``NUM_SOURCES`` = 64 source nodes for ``mad_gap``, fixed seed: deterministic); each of
     them adds a ``NAME_stderr`` key (0.0 when exact).
     """

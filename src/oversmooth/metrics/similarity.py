@@ -16,7 +16,7 @@ __all__ = ["mean_cosine_similarity", "mad", "mad_gap", "mean_pairwise_distance",
 #: Above this many rows the O(N^2) metrics switch to their sampled estimate.
 MAX_EXACT = 4096
 #: Number of sampled pairs for the pair-sampling estimates.
-NUM_SAMPLES = 1_000_000
+NUM_SAMPLES = 200_000
 #: Number of sampled source nodes for the sampled hop-masked MAD.
 NUM_SOURCES = 64
 
