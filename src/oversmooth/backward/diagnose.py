@@ -50,6 +50,9 @@ class DiagnosisResult:
     * ``loss``; ``output_error_mean_norm`` :math:`\|\frac1N 1^\top \partial L/\partial Y\|`
       (the mean output error of Keriven 2025, on the logits :math:`Y`);
     * ``model``: the model's class name.
+
+    Layers whose output does not depend on any parameter (SGC propagates the raw features
+    before its only linear layer) have no backward signal and are absent from ``table``.
     """
 
     table: Any
@@ -181,7 +184,9 @@ def diagnose(model: nn.Module, data, loss_fn: Callable | None = None, *, metrics
     parameters["layer"] = parameters["layer"].astype("float")
     mean_error = float(torch.linalg.vector_norm(out_grad.detach().double().mean(0))) \
         if out_grad is not None else 0.0
-    return DiagnosisResult(table=pd.DataFrame(rows), parameters=parameters, signals=signals,
+    columns = ["layer", *SIGNAL_COLUMNS, *(list(metrics) if metrics else list(fwd.columns))]
+    table = pd.DataFrame(rows, columns=list(dict.fromkeys(columns + [c for r in rows for c in r])))
+    return DiagnosisResult(table=table, parameters=parameters, signals=signals,
                            loss=float(loss.detach()), output_error_mean_norm=mean_error,
                            model=type(model).__name__)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Optional
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from ._app import (DatasetArg, JsonOpt, ParamOpt, RootOpt, SplitOpt, app, console, load_graph,
@@ -93,9 +94,14 @@ def backward_command(
         table.add_column(title, justify="right")
     for row in result.table.to_dict(orient="records"):
         table.add_row(*[str(int(row[k])) if k == "layer" else _fmt(row[k]) for _, k in columns])
-    console.print(table, width=max(console.width, 110))
+    _wide(110).print(table)
     if plot:
         console.print(f"plot written to {plot}")
+
+
+def _wide(width: int) -> Console:
+    # per-layer tables have 9 numeric columns: never squeeze them into an 80-column pipe
+    return Console(width=max(console.width, width))
 
 
 def _fmt(value) -> str:
@@ -109,5 +115,5 @@ def _print_stationarity(result) -> None:
     for row in result.table.to_dict(orient="records"):
         table.add_row(row["model"], row["group"], _fmt(row["grad_init"]), _fmt(row["grad_after"]),
                       _fmt(row["rel_after"]), _fmt(row["drop"]))
-    console.print(table, width=max(console.width, 100))
+    _wide(100).print(table)
     console.print(result.verdict, soft_wrap=True, highlight=False, markup=False)
