@@ -1,6 +1,9 @@
 """Command-line interface: ``oversmooth COMMAND --help`` explains each command."""
 
-from . import datasets, measure  # noqa: F401  (registers commands on ``app``)
+# Each import registers its commands on ``app``; the order is the order of ``--help``.
+from . import datasets  # noqa: F401
+from . import measure  # noqa: F401
+from . import backward  # noqa: F401
 from ._app import app, main
 
 __all__ = ["app", "main"]
