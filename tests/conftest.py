@@ -7,6 +7,14 @@ from pathlib import Path
 
 import pytest
 
+def pytest_configure(config):
+    # The tests use small graphs, where a second intra-op thread only adds
+    # synchronisation; on a loaded machine it costs up to 30x per op.
+    import torch
+
+    torch.set_num_threads(1)
+
+
 _DEFAULT_MIRROR = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
 
 
