@@ -100,8 +100,8 @@ def _number(value: float, metric: str) -> str:
 
 
 def _cell(row, metric: str, pm: str, show_published: bool) -> str:
-    if row is None:
-        return ""
+    if row is None:  # not run at this depth
+        return "–"
     if row["n"] == 0:
         text = "failed" if row["failed"] else "–"
     else:
