@@ -49,8 +49,10 @@ from typing import Any
 __all__ = ["SweepConfig", "Variant", "load_config", "config_from_dict", "parse_options",
            "TRAINING_KEYS", "DEFAULT_METRICS"]
 
-# Keys of [training]: arguments of training.fit plus the width of the hidden layers.
-TRAINING_KEYS = ("epochs", "patience", "lr", "weight_decay", "hidden_channels", "monitor")
+# Keys of [training]: arguments of training.fit, the width of the hidden layers, and
+# whether features are row-normalised first (the authors' preprocessing, default true).
+TRAINING_KEYS = ("epochs", "patience", "lr", "weight_decay", "hidden_channels", "monitor",
+                 "normalize_features")
 DEFAULT_METRICS = ("dirichlet_energy", "mean_cosine_similarity", "mad", "effective_rank")
 
 TOP_KEYS = ("name", "datasets", "dataset_params", "split", "models", "mitigations", "options",
@@ -216,6 +218,12 @@ def _check_training(training, loc: _Locator, table: str) -> dict:
                 not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0):
             raise ValueError(f"{loc.where(key, table=table)}: {key} must be a number >= 0, "
                              f"got {value!r}")
+        if key == "normalize_features" and not isinstance(value, bool):
+            raise ValueError(f"{loc.where(key, table=table)}: normalize_features must be true "
+                             f"or false, got {value!r}")
+        if key == "monitor" and value not in ("val_loss", "val_acc"):
+            raise ValueError(f"{loc.where(key, table=table)}: monitor must be 'val_loss' or "
+                             f"'val_acc', got {value!r}")
     return dict(training)
 
 

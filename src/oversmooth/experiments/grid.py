@@ -66,6 +66,7 @@ def resolve_training(model: str, *overrides: dict) -> tuple[dict, dict]:
 
     defaults = dict(models.defaults(model))
     training = {k: defaults[k] for k in TRAINING_KEYS if k in defaults}
+    training.setdefault("normalize_features", True)
     for override in overrides:
         training.update(override)
     return defaults, training

@@ -29,10 +29,13 @@ def _now() -> str:
 
 def _graph(spec: RunSpec):
     from ..datasets import load
+    from ..training import row_normalize
 
-    cache_key = (spec.dataset, tuple(sorted(spec.dataset_params.items())), spec.split)
+    normalize = spec.training.get("normalize_features", True)
+    cache_key = (spec.dataset, repr(sorted(spec.dataset_params.items())), spec.split, normalize)
     if cache_key not in _GRAPHS:
-        _GRAPHS[cache_key] = load(spec.dataset, split=spec.split, **spec.dataset_params)
+        data = load(spec.dataset, split=spec.split, **spec.dataset_params)
+        _GRAPHS[cache_key] = row_normalize(data) if normalize else data
     return _GRAPHS[cache_key]
 
 
@@ -89,7 +92,8 @@ def _train_and_measure(spec: RunSpec, record: RunRecord) -> None:
         data = data.to(device)
     training.seed_everything(spec.seed)
     num_classes = int(data.y.max()) + 1
-    fit_args = {k: v for k, v in spec.training.items() if k != "hidden_channels"}
+    fit_args = {k: v for k, v in spec.training.items()
+                if k not in ("hidden_channels", "normalize_features")}
     hidden = spec.training.get("hidden_channels", spec.defaults.get("hidden_channels", 64))
     model = models.build(spec.model, data.num_features, hidden, num_classes, spec.depth,
                          **spec.options).to(device)
