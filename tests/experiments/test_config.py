@@ -71,7 +71,7 @@ def test_parse_options():
 @pytest.mark.parametrize("text, line, message", [
     (BASE + "epoch = 3\n", 6, "unknown key 'epoch'"),
     (BASE + "\n[training]\nlr = 0.1\npatienc = 4\n", 9, "did you mean 'patience'"),
-    (BASE.replace('["gcn"]', '["gcn", "gnc"]'), 3, "unknown model 'gnc' (did you mean 'gcn'?)"),
+    (BASE.replace('["gcn"]', '["gcn", "gcnn"]'), 3, "unknown model 'gcnn' (did you mean 'gcn'?)"),
     (BASE.replace('["csbm"]', '["cora", "coraa"]'), 2, "unknown dataset 'coraa'"),
     (BASE.replace("[1, 2]", "[0, 2]"), 4, "depths must be >= 1, got 0"),
     (BASE.replace("seeds = 2", "seeds = 0"), 5, "seeds = 0"),

@@ -105,10 +105,10 @@ def _writer(path, worker, keys):
 def test_concurrent_writers_lose_nothing_and_store_nothing_twice(tmp_path):
     path = tmp_path / "r.db"
     Store(path).close()
-    # 4 processes, 40 runs each, half of them shared with the next process
-    keys = [[f"run{(w * 20 + i) % 80}" for i in range(40)] for w in range(4)]
+    # 3 processes, 40 runs each, half of them shared with the next process
+    keys = [[f"run{(w * 20 + i) % 60}" for i in range(40)] for w in range(3)]
     ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_writer, args=(str(path), w, keys[w])) for w in range(4)]
+    procs = [ctx.Process(target=_writer, args=(str(path), w, keys[w])) for w in range(3)]
     for p in procs:
         p.start()
     for p in procs:

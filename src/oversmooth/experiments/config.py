@@ -252,6 +252,7 @@ def config_from_dict(raw: dict, source: str = "config", text: str | None = None)
     from .. import models as models_module
 
     loc = _Locator(text, source)
+    raw = {k: v for k, v in raw.items() if v is not None}  # None: "not given" (flags, code)
     for key in raw:
         if key not in TOP_KEYS:
             raise _unknown_key(key, TOP_KEYS, loc.where(key), "the sweep configuration")
