@@ -93,7 +93,7 @@ def test_other_bad_configs(tmp_path):
         config_from_dict({"datasets": ["csbm"], "depths": [1]})
     with pytest.raises(ValueError, match="share the label"):
         config_from_dict({"datasets": ["csbm"], "depths": [1], "variants": [
-            {"model": "gcn", "label": "A"}, {"model": "sgc", "label": "A"}]})
+            {"model": "gcn", "label": "A"}, {"model": "mlp", "label": "A"}]})
     with pytest.raises(ValueError, match="real dataset and takes no parameters"):
         config_from_dict({"datasets": ["cora"], "models": ["gcn"], "depths": [1],
                           "dataset_params": {"cora": {"num_nodes": 3}}})

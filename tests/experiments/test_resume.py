@@ -15,7 +15,7 @@ from oversmooth.experiments.tables import render, summarize
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 SWEEP = ["sweep", "--datasets", "csbm", "-p", "num_nodes=150", "-p", "num_features=8",
-         "--models", "gcn,sgc", "--depths", "1,2", "--seeds", "2", "--epochs", "12",
+         "--models", "gcn,mlp", "--depths", "1,2", "--seeds", "2", "--epochs", "12",
          "--patience", "12", "--hidden", "8", "--metrics", "dirichlet_energy,mad", "--quiet"]
 
 

@@ -107,7 +107,7 @@ def test_concurrent_writers_lose_nothing_and_store_nothing_twice(tmp_path):
     Store(path).close()
     # 3 processes, 40 runs each, half of them shared with the next process
     keys = [[f"run{(w * 20 + i) % 60}" for i in range(40)] for w in range(3)]
-    ctx = multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("fork")  # fast start; each child opens its own connection
     procs = [ctx.Process(target=_writer, args=(str(path), w, keys[w])) for w in range(3)]
     for p in procs:
         p.start()

@@ -14,7 +14,7 @@ METRICS = ["dirichlet_energy", "mean_cosine_similarity"]
 def tiny(**changes):
     raw = {"name": "tiny", "datasets": ["csbm"],
            "dataset_params": {"csbm": {"num_nodes": 120, "num_features": 8, "seed": 1}},
-           "models": ["gcn", "sgc"], "depths": [1, 2], "seeds": 2, "metrics": METRICS,
+           "models": ["gcn", "mlp"], "depths": [1, 2], "seeds": 2, "metrics": METRICS,
            "training": {"epochs": 6, "patience": 6, "hidden_channels": 8}}
     raw.update(changes)
     return config_from_dict(raw)
@@ -54,20 +54,20 @@ def test_same_seed_same_result_on_cpu():
 def test_failed_runs_are_recorded_and_the_sweep_goes_on(tmp_path):
     config = tiny(models=None, depths=[1, 2], seeds=1, variants=[
         {"model": "gcn", "label": "GCN"},
-        {"model": "sgc", "label": "SGC+bogus", "options": {"no_such_option": 1}},
+        {"model": "mlp", "label": "MLP+bogus", "options": {"no_such_option": 1}},
         {"model": "gcn", "label": "GCN-lr1e9", "training": {"lr": 1e9}},
     ])
     summary = run_sweep(config, tmp_path / "r.db", jobs=1, progress=False)
     assert summary.done >= 2 and summary.failed >= 2
     with Store(tmp_path / "r.db") as store:
         runs = store.read("runs")
-        bogus = runs[runs["label"] == "SGC+bogus"]
+        bogus = runs[runs["label"] == "MLP+bogus"]
         assert set(bogus["status"]) == {"failed"}
         assert bogus["error"].str.contains("no_such_option").all()
         assert bogus["test_acc"].isna().all()
         assert store.read("layer_metrics")["run_key"].isin(runs[runs["status"] == "done"]["run_key"]).all()
         text = render(summarize(store), fmt="markdown")
-    row = next(line for line in text.splitlines() if line.startswith("| SGC+bogus"))
+    row = next(line for line in text.splitlines() if line.startswith("| MLP+bogus"))
     assert row.count("failed") == 2
     # --retry-failed runs them again (and they fail again, deterministically)
     again = run_sweep(config, tmp_path / "r.db", jobs=1, progress=False, retry_failed=True)
