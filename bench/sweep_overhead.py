@@ -33,7 +33,7 @@ def main() -> None:
         "training": {"epochs": args.epochs, "patience": args.epochs, "hidden_channels": 64},
         "variants": [{"model": "gcn", "label": "GCN", "depths": [2, 8, 32]},
                      {"model": "jknet", "label": "JKNet", "depths": [16]},
-                     {"model": "gcnii", "label": "GCNII", "depths": [16, 64]}],
+                     {"model": "resgcn", "label": "ResGCN", "depths": [16, 64]}],
     })
     print(f"dataset {args.dataset}, {args.epochs} epochs, metrics {', '.join(config.metrics)}")
     print(f"{'run':<34}{'train s':>9}{'probe s':>9}{'store s':>9}{'overhead':>10}")
