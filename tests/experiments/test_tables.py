@@ -83,6 +83,8 @@ def test_published_lookup():
     assert published("cora", "GCNII", 64) == 85.5
     assert published("cora", "JKNet", 2) is None
     assert published("cora", "ResGCN", 4) is None
+    assert published("cora", "gcn+dropedge=0.3", 8) == 75.8  # flag-made labels find their row
+    assert published("CiteSeer", "jknet", 4) == 68.7
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])

@@ -148,7 +148,7 @@ def sweep_command(
     summary = run_sweep(cfg, store, executor=executor, jobs=jobs, ray_address=ray_address,
                         quiet=quiet, retry_failed=retry_failed)
     err_console.print(
-        f"sweep {cfg.name}: {summary.total} runs, {summary.skipped} already stored, "
+        f"sweep '{cfg.name}': {summary.total} runs, {summary.skipped} already stored, "
         f"{summary.done} done, {summary.failed} failed in {summary.wall_time:.1f} s -> {store}",
         highlight=False)
     for failure in summary.failures[:10]:

@@ -8,7 +8,7 @@ and SGC: no accuracy-vs-depth row in the stored sources) have no entry and show 
 
 from __future__ import annotations
 
-__all__ = ["PUBLISHED", "SOURCES", "ROW_ORDER", "published"]
+__all__ = ["PUBLISHED", "SOURCES", "ROW_ORDER", "published", "canonical_label"]
 
 _DROPEDGE = ("DropEdge repository README (Rong et al., ICLR 2020), semi-supervised, public "
              "Planetoid split; each row original / with DropEdge")
@@ -56,6 +56,17 @@ ROW_ORDER = ("GCN", "GCN+DropEdge", "ResGCN", "JKNet", "JKNet+DropEdge", "IncepG
              "IncepGCN+DropEdge", "GCNII", "GCNII*", "APPNP", "SGC")
 
 
+_BY_LOWER = {label.lower(): label for label in ROW_ORDER}
+
+
+def canonical_label(label: str) -> str:
+    """The literature's row name for a label: ``"gcn+dropedge=0.3"`` -> ``"GCN+DropEdge"``,
+    ``"jknet"`` -> ``"JKNet"``; other labels come back unchanged."""
+    bare = "+".join(part.split("=", 1)[0] for part in label.lower().split("+"))
+    return _BY_LOWER.get(bare, label)
+
+
 def published(dataset: str, label: str, depth: int) -> float | None:
-    """The published test accuracy (%) of ``label`` at ``depth`` on ``dataset``, or None."""
-    return PUBLISHED.get((dataset.lower(), label, int(depth)))
+    """The published test accuracy (%) of ``label`` (any case; option values ignored, so
+    ``gcn+dropedge=0.3`` finds the GCN+DropEdge row) at ``depth`` on ``dataset``, or None."""
+    return PUBLISHED.get((dataset.lower(), canonical_label(label), int(depth)))

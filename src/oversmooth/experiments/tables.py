@@ -14,7 +14,7 @@ import math
 
 import pandas as pd
 
-from .published import ROW_ORDER, published
+from .published import ROW_ORDER, canonical_label, published
 from .store import Store
 
 __all__ = ["summarize", "render", "deepest_within", "RUN_METRICS", "METRIC_ALIASES"]
@@ -78,7 +78,8 @@ def summarize(store: Store, metric: str = "test_acc", keys=None,
         })
     table = pd.DataFrame(rows, columns=columns)
     rank = {label: i for i, label in enumerate(order or ROW_ORDER)}
-    table["_rank"] = table["label"].map(lambda l: (rank.get(l, len(rank)), l))
+    table["_rank"] = table["label"].map(
+        lambda l: (rank.get(l, rank.get(canonical_label(l), len(rank))), l))
     return table.sort_values(["dataset", "_rank", "depth"]).drop(columns="_rank").reset_index(drop=True)
 
 
