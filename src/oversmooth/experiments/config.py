@@ -1,0 +1,365 @@
+"""Sweep configuration: TOML files, presets and command-line flags, validated up front.
+
+A sweep is the grid ``datasets x variants x depths x seeds``, where a *variant* is a
+model with its mitigation options and training overrides, shown as one row of a table.
+Variants come from ``models x mitigations`` (every model with every mitigation) and
+from explicit ``[[variants]]`` tables. A file looks like::
+
+    name = "cora-depth"
+    datasets = ["cora"]                      # any name of `oversmooth datasets`
+    models = ["gcn", "resgcn"]               # any name of oversmooth.models.available()
+    mitigations = ["none", "dropedge=0.3"]   # strings "k=v,k2=v2" or inline tables
+    depths = [2, 4, 8, 16]
+    seeds = 3                                # 3 means seeds 0, 1, 2; or a list [0, 5]
+    metrics = ["dirichlet_energy", "mean_cosine_similarity"]  # per layer, trained model
+    track = ["dirichlet_energy"]             # per layer during training ...
+    track_every = 10                         # ... every 10 epochs (0: off)
+
+    [training]                               # overrides of the models' defaults
+    epochs = 200
+    patience = 50
+
+    [options]                                # model options given to every variant
+    norm = "pair"
+
+    [dataset_params.csbm]                    # parameters of a synthetic dataset
+    num_nodes = 2000
+
+    [[variants]]
+    model = "jknet"
+    label = "JKNet+DropEdge"                 # row name in tables (default: derived)
+    options = { dropedge = 0.3 }
+    training = { lr = 0.005 }
+    depths = [4, 8]                          # optional: this variant's own depths
+
+Everything is checked before a run starts: unknown keys, unknown models or datasets,
+depths < 1, wrong types. Errors are ``ValueError`` naming the file and line.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["SweepConfig", "Variant", "load_config", "config_from_dict", "parse_options",
+           "TRAINING_KEYS", "DEFAULT_METRICS"]
+
+# Keys of [training]: arguments of training.fit, the width of the hidden layers, and
+# whether features are row-normalised first (the authors' preprocessing, default true).
+TRAINING_KEYS = ("epochs", "patience", "lr", "weight_decay", "hidden_channels", "monitor",
+                 "normalize_features")
+DEFAULT_METRICS = ("dirichlet_energy", "mean_cosine_similarity", "mad", "effective_rank")
+
+TOP_KEYS = ("name", "datasets", "dataset_params", "split", "models", "mitigations", "options",
+            "variants", "depths", "seeds", "training", "metrics", "track", "track_every",
+            "device")
+VARIANT_KEYS = ("model", "label", "options", "training", "depths")
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One row of the table: a model, its options, its training overrides."""
+
+    model: str
+    options: dict = field(default_factory=dict)
+    label: str = ""
+    training: dict = field(default_factory=dict)
+    depths: tuple[int, ...] | None = None
+
+
+@dataclass
+class SweepConfig:
+    """A validated sweep. Build it with :func:`load_config` or :func:`config_from_dict`."""
+
+    name: str
+    datasets: list[str]
+    variants: list[Variant]
+    depths: list[int]
+    seeds: list[int]
+    dataset_params: dict[str, dict] = field(default_factory=dict)
+    split: int = 0
+    training: dict = field(default_factory=dict)
+    metrics: list[str] = field(default_factory=lambda: list(DEFAULT_METRICS))
+    track: list[str] = field(default_factory=list)
+    track_every: int = 0
+    device: str = "cpu"
+
+
+class _Locator:
+    """Finds the line of a key or value in the TOML text (tomllib reports no positions)."""
+
+    def __init__(self, text: str | None, source: str) -> None:
+        self.lines = text.splitlines() if text else []
+        self.source = source
+
+    def where(self, key: str, value: Any = None, table: str | None = None) -> str:
+        line = self._find(key, value, table)
+        return f"{self.source}:{line}" if line else self.source
+
+    def _find(self, key, value, table) -> int | None:
+        key_re = re.compile(rf'(^|[{{,])\s*["\']?{re.escape(key)}["\']?\s*=') if key else None
+        value_re = (re.compile(rf'(?<![\w.-]){re.escape(_toml_repr(value))}(?![\w.-])')
+                    if value is not None else None)
+        header_re = re.compile(r"^\s*\[\[?\s*([^\]=]+?)\s*\]\]?\s*$")
+        current, best = None, (-1, None)
+        for number, raw in enumerate(self.lines, 1):
+            text = raw.split("#", 1)[0]
+            header = header_re.match(text)
+            if header:
+                current = header.group(1)
+                if not key and current == table:
+                    return number
+                continue
+            in_table = (current is None) if table is None else (
+                current is not None and (current == table or current.startswith(f"{table}.")))
+            has_key = bool(key_re and key_re.search(text))
+            if value_re is not None:
+                if not value_re.search(text):
+                    continue
+                score = 2 * has_key + in_table
+            elif has_key:
+                score = int(in_table)
+            else:
+                continue
+            if score > best[0]:
+                best = (score, number)
+        return best[1]
+
+
+def _toml_repr(value: Any) -> str:
+    return f'"{value}"' if isinstance(value, str) else str(value)
+
+
+def _unknown_key(key: str, allowed, where: str, what: str) -> ValueError:
+    close = difflib.get_close_matches(key, allowed, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return ValueError(f"{where}: unknown key {key!r} in {what}{hint}; "
+                      f"allowed: {', '.join(allowed)}")
+
+
+def parse_options(text: str | dict | None) -> dict:
+    """Turn ``"dropedge=0.3,residual"`` (or an inline table) into ``{"dropedge": 0.3,
+    "residual": True}``; ``"none"`` and ``""`` mean no options."""
+    if text is None:
+        return {}
+    if isinstance(text, dict):
+        return dict(text)
+    if not isinstance(text, str):
+        raise ValueError(f"options must be a string like 'dropedge=0.3' or a table, got {text!r}")
+    if text.strip().lower() in ("", "none"):
+        return {}
+    options: dict[str, Any] = {}
+    for item in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, value = item.partition("=")
+        key = key.strip().replace("-", "_")
+        if not key:
+            raise ValueError(f"option {item!r} is not of the form KEY=VALUE or KEY")
+        if not sep:
+            options[key] = True
+            continue
+        try:
+            options[key] = ast.literal_eval(value.strip())
+        except (ValueError, SyntaxError):
+            options[key] = {"true": True, "false": False}.get(value.strip().lower(), value.strip())
+    return options
+
+
+def _label(model: str, options: dict) -> str:
+    if not options:
+        return model
+    parts = [k if v is True else f"{k}={v}" for k, v in sorted(options.items())]
+    return f"{model}+{','.join(parts)}"
+
+
+def _int_list(value, key: str, loc: _Locator, minimum: int) -> list[int]:
+    if isinstance(value, int) and not isinstance(value, bool) and key == "seeds":
+        if value < 1:
+            raise ValueError(f"{loc.where(key)}: seeds = {value}: give a count >= 1 or a list")
+        return list(range(value))
+    if not isinstance(value, list) or not value:
+        raise ValueError(f"{loc.where(key)}: {key} must be a non-empty list of integers, "
+                         f"got {value!r}")
+    out = []
+    for item in value:
+        if not isinstance(item, int) or isinstance(item, bool):
+            raise ValueError(f"{loc.where(key)}: {key} must hold integers, got {item!r}")
+        if item < minimum:
+            raise ValueError(f"{loc.where(key)}: {key} must be >= {minimum}, got {item}")
+        out.append(item)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{loc.where(key)}: {key} lists a value twice: {out}")
+    return out
+
+
+def _str_list(value, key: str, loc: _Locator) -> list[str]:
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(",") if v.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{loc.where(key)}: {key} must be a list of names, got {value!r}")
+    return list(value)
+
+
+def _check_training(training, loc: _Locator, table: str) -> dict:
+    if not isinstance(training, dict):
+        raise ValueError(f"{loc.where('training')}: training must be a table, got {training!r}")
+    for key, value in training.items():
+        if key not in TRAINING_KEYS:
+            raise _unknown_key(key, TRAINING_KEYS, loc.where(key, table=table), f"[{table}]")
+        if key in ("epochs", "patience", "hidden_channels") and (
+                not isinstance(value, int) or isinstance(value, bool) or value < 1):
+            raise ValueError(f"{loc.where(key, table=table)}: {key} must be an integer >= 1, "
+                             f"got {value!r}")
+        if key in ("lr", "weight_decay") and (
+                not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0):
+            raise ValueError(f"{loc.where(key, table=table)}: {key} must be a number >= 0, "
+                             f"got {value!r}")
+        if key == "normalize_features" and not isinstance(value, bool):
+            raise ValueError(f"{loc.where(key, table=table)}: normalize_features must be true "
+                             f"or false, got {value!r}")
+        if key == "monitor" and value not in ("val_loss", "val_acc"):
+            raise ValueError(f"{loc.where(key, table=table)}: monitor must be 'val_loss' or "
+                             f"'val_acc', got {value!r}")
+    return dict(training)
+
+
+def _check_name(name: str, known: list[str], kind: str, key: str, loc: _Locator) -> str:
+    if name in known:
+        return name
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ValueError(f"{loc.where(key, value=name)}: unknown {kind} {name!r}{hint}; "
+                     f"known: {', '.join(known)}")
+
+
+def config_from_dict(raw: dict, source: str = "config", text: str | None = None) -> SweepConfig:
+    """Validate a configuration given as a dict (the parsed TOML, a preset, or the flags).
+
+    Args:
+        raw: the configuration, keys as in the module docstring.
+        source: what to call it in error messages (a path, ``"command line"``).
+        text: the TOML text, to name the offending line in errors.
+
+    Raises:
+        ValueError: ``"<source>:<line>: <problem>"`` for the first problem found.
+    """
+    from .. import datasets as datasets_module
+    from .. import metrics as metrics_module
+    from .. import models as models_module
+
+    loc = _Locator(text, source)
+    raw = {k: v for k, v in raw.items() if v is not None}  # None: "not given" (flags, code)
+    for key in raw:
+        if key not in TOP_KEYS:
+            raise _unknown_key(key, TOP_KEYS, loc.where(key), "the sweep configuration")
+
+    known_datasets = datasets_module.available()
+    datasets = [_check_name(d.lower(), known_datasets, "dataset", "datasets", loc)
+                for d in _str_list(raw.get("datasets", []), "datasets", loc)]
+    if not datasets:
+        raise ValueError(f"{loc.where('datasets')}: no datasets given (datasets = [\"cora\"])")
+    dataset_params = raw.get("dataset_params", {})
+    if not isinstance(dataset_params, dict):
+        raise ValueError(f"{loc.where('dataset_params')}: dataset_params must be a table")
+    for name, params in dataset_params.items():
+        if name not in datasets:
+            raise ValueError(f"{loc.where(name, table='dataset_params')}: dataset_params names "
+                             f"{name!r}, which is not among the datasets {datasets}")
+        if name not in datasets_module.SYNTHETIC:
+            raise ValueError(f"{loc.where(name, table='dataset_params')}: {name} is a real "
+                             "dataset and takes no parameters")
+        allowed = datasets_module.synthetic_parameters(name)
+        for key in params:
+            if key not in allowed:
+                raise _unknown_key(key, list(allowed), loc.where(key, table=f"dataset_params.{name}"),
+                                   f"[dataset_params.{name}]")
+
+    depths = _int_list(raw.get("depths"), "depths", loc, 1) if "depths" in raw else None
+    seeds = _int_list(raw.get("seeds", 1), "seeds", loc, 0)
+    training = _check_training(raw.get("training", {}), loc, "training")
+    options = parse_options(raw.get("options"))
+
+    known_models = list(models_module.available())
+    variants: list[Variant] = []
+    models = _str_list(raw.get("models", []), "models", loc)
+    mitigations = raw.get("mitigations", ["none"])
+    if not isinstance(mitigations, list) or not mitigations:
+        raise ValueError(f"{loc.where('mitigations')}: mitigations must be a non-empty list")
+    for model in models:
+        model = _check_name(model.lower(), known_models, "model", "models", loc)
+        for mitigation in mitigations:
+            opts = {**options, **parse_options(mitigation)}
+            variants.append(Variant(model, opts, _label(model, parse_options(mitigation))))
+    raw_variants = raw.get("variants", [])
+    if not isinstance(raw_variants, list):
+        raise ValueError(f"{loc.where('variants')}: variants must be an array of tables "
+                         "([[variants]])")
+    for entry in raw_variants:
+        if not isinstance(entry, dict):
+            raise ValueError(f"{loc.where('variants')}: each variant must be a table")
+        for key in entry:
+            if key not in VARIANT_KEYS:
+                raise _unknown_key(key, VARIANT_KEYS, loc.where(key, table="variants"),
+                                   "[[variants]]")
+        if "model" not in entry:
+            raise ValueError(f"{loc.where('', table='variants')}: a [[variants]] table has no "
+                             "model = \"...\"")
+        model = _check_name(str(entry["model"]).lower(), known_models, "model", "model", loc)
+        opts = {**options, **parse_options(entry.get("options"))}
+        own_depths = (tuple(_int_list(entry["depths"], "depths", loc, 1))
+                      if "depths" in entry else None)
+        variants.append(Variant(model, opts,
+                                str(entry.get("label") or _label(model, parse_options(entry.get("options")))),
+                                _check_training(entry.get("training", {}), loc, "variants"),
+                                own_depths))
+    if not variants:
+        raise ValueError(f"{loc.where('models')}: no models given (models = [\"gcn\"] or "
+                         "[[variants]] tables)")
+    labels = [v.label for v in variants]
+    duplicate = next((l for l in labels if labels.count(l) > 1), None)
+    if duplicate:
+        raise ValueError(f"{loc.where('label', value=duplicate)}: two variants share the label "
+                         f"{duplicate!r}; give each its own label")
+    if depths is None:
+        if any(v.depths is None for v in variants):
+            raise ValueError(f"{source}: no depths given (depths = [2, 4, 8])")
+        depths = sorted({d for v in variants for d in v.depths})
+
+    known_metrics = list(metrics_module.available())
+    metric_names = [_check_name(m, known_metrics, "metric", "metrics", loc)
+                    for m in _str_list(raw.get("metrics", list(DEFAULT_METRICS)), "metrics", loc)]
+    track = [_check_name(m, known_metrics, "metric", "track", loc)
+             for m in _str_list(raw.get("track", []), "track", loc)]
+    track_every = raw.get("track_every", 10 if track else 0)
+    if not isinstance(track_every, int) or isinstance(track_every, bool) or track_every < 0:
+        raise ValueError(f"{loc.where('track_every')}: track_every must be an integer >= 0")
+    if track and track_every == 0:
+        raise ValueError(f"{loc.where('track_every')}: track lists metrics but track_every = 0")
+    split = raw.get("split", 0)
+    if not isinstance(split, int) or isinstance(split, bool) or split < 0:
+        raise ValueError(f"{loc.where('split')}: split must be an integer >= 0")
+    name = raw.get("name", Path(source).stem if source.endswith(".toml") else "sweep")
+    device = raw.get("device", "cpu")
+    if not isinstance(device, str):
+        raise ValueError(f"{loc.where('device')}: device must be a string like 'cpu' or 'cuda'")
+    return SweepConfig(name=str(name), datasets=datasets, variants=variants, depths=depths,
+                       seeds=seeds, dataset_params={k: dict(v) for k, v in dataset_params.items()},
+                       split=split, training=training, metrics=metric_names, track=track,
+                       track_every=track_every, device=device)
+
+
+def load_config(path: str | Path) -> SweepConfig:
+    """Read and validate a TOML sweep file (see the module docstring for its keys)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"config file {path} not found")
+    text = path.read_text()
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path}: not valid TOML: {exc}") from None
+    return config_from_dict(raw, source=str(path), text=text)

@@ -1,0 +1,56 @@
+"""Exporting a store to pandas-friendly files: one CSV or Parquet file per table."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .store import Store
+
+__all__ = ["export", "TABLES", "PARQUET_MISSING"]
+
+TABLES = ("runs", "layer_metrics", "layer_history", "history")
+PARQUET_MISSING = ("--format parquet needs pyarrow: pip install pyarrow "
+                   "(or pip install 'oversmooth[parquet]'); --format csv needs nothing")
+
+
+def export(store: Store | str | os.PathLike, out_dir: str | os.PathLike, fmt: str = "csv",
+           tables: tuple[str, ...] = TABLES) -> list[Path]:
+    """Write each table of ``store`` to ``out_dir/<table>.<fmt>``; returns the paths.
+
+    Read them back with ``pandas.read_csv`` / ``pandas.read_parquet``. ``runs`` keeps
+    ``options_json`` and ``settings_json`` as JSON text; metric tables are long format
+    (one row per run, [epoch,] layer, metric).
+
+    Raises:
+        ValueError: unknown format or table.
+        ImportError: ``fmt="parquet"`` without pyarrow installed.
+    """
+    if fmt not in ("csv", "parquet"):
+        raise ValueError(f"unknown export format {fmt!r}; choose csv or parquet")
+    if fmt == "parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise ImportError(PARQUET_MISSING) from None
+    for table in tables:
+        if table not in TABLES:
+            raise ValueError(f"unknown table {table!r}; tables: {', '.join(TABLES)}")
+    own = not isinstance(store, Store)
+    store = Store(store) if own else store
+    try:
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for table in tables:
+            frame = store.read(table)
+            path = out / f"{table}.{fmt}"
+            if fmt == "csv":
+                frame.to_csv(path, index=False)
+            else:
+                frame.to_parquet(path, index=False)
+            paths.append(path)
+        return paths
+    finally:
+        if own:
+            store.close()

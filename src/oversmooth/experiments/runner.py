@@ -1,0 +1,127 @@
+"""Executing one run: load the graph, build and train the model, measure it per layer.
+
+:func:`execute` is what every executor runs (in this process, in a local worker
+process, or in a Ray task). It never raises for a failing run: NaN losses, out of
+memory, bad options and any other exception become a ``failed`` record carrying the
+error, so the sweep goes on.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import socket
+import time
+from typing import Any
+
+import torch
+
+from .grid import RunSpec
+from .store import RunRecord
+
+__all__ = ["execute", "layer_outputs", "measure_layers"]
+
+_GRAPHS: dict[tuple, Any] = {}  # per-process cache: a worker loads each graph once
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _graph(spec: RunSpec):
+    from ..datasets import load
+    from ..training import row_normalize
+
+    normalize = spec.training.get("normalize_features", True)
+    cache_key = (spec.dataset, repr(sorted(spec.dataset_params.items())), spec.split, normalize)
+    if cache_key not in _GRAPHS:
+        data = load(spec.dataset, split=spec.split, **spec.dataset_params)
+        _GRAPHS[cache_key] = row_normalize(data) if normalize else data
+    return _GRAPHS[cache_key]
+
+
+def layer_outputs(model, data) -> dict[int, torch.Tensor]:
+    """One eval-mode forward pass; returns ``{layer: output}`` of every emitted layer."""
+    outputs: dict[int, torch.Tensor] = {}
+    handle = model.add_tap(lambda k, h: outputs.__setitem__(int(k), h.detach()))
+    was_training = model.training
+    try:
+        model.eval()
+        with torch.no_grad():
+            model(data.x, data.edge_index)
+    finally:
+        handle.remove()
+        model.train(was_training)
+    return outputs
+
+
+def measure_layers(model, data, metrics: tuple[str, ...] | list[str]) -> list[tuple[int, str, float]]:
+    """``(layer, metric, value)`` for every emitted layer of ``model`` on ``data``,
+    computed by :func:`oversmooth.metrics.compute` (no metric is re-implemented here)."""
+    from .. import metrics as metrics_module
+
+    if not metrics:
+        return []
+    rows = []
+    for layer, h in sorted(layer_outputs(model, data).items()):
+        values = metrics_module.compute(h, data.edge_index, y=data.y, metrics=list(metrics))
+        rows.extend((layer, name, float(values[name])) for name in metrics)
+    return rows
+
+
+def execute(spec: RunSpec) -> RunRecord:
+    """Train and measure one run; a failure is returned as a ``failed`` record."""
+    record = RunRecord(run_key=spec.key, status="failed", dataset=spec.dataset, model=spec.model,
+                       label=spec.label, depth=spec.depth, seed=spec.seed, options=spec.options,
+                       settings=spec.settings, started_at=_now(), host=socket.gethostname())
+    try:
+        _train_and_measure(spec, record)
+        record.status = "done"
+    except Exception as exc:  # noqa: BLE001 -- every failure is data for the table
+        record.error = f"{type(exc).__name__}: {exc}".strip()[:2000]
+        record.layer_metrics, record.layer_history, record.history = [], [], []
+    record.finished_at = _now()
+    return record
+
+
+def _train_and_measure(spec: RunSpec, record: RunRecord) -> None:
+    from .. import models, training
+
+    data = _graph(spec)
+    device = torch.device(spec.device)
+    if device.type != "cpu":
+        data = data.to(device)
+    training.seed_everything(spec.seed)
+    num_classes = int(data.y.max()) + 1
+    fit_args = {k: v for k, v in spec.training.items()
+                if k not in ("hidden_channels", "normalize_features")}
+    hidden = spec.training.get("hidden_channels", spec.defaults.get("hidden_channels", 64))
+    model = models.build(spec.model, data.num_features, hidden, num_classes, spec.depth,
+                         **spec.options).to(device)
+
+    probe_time = 0.0
+    callback = None
+    if spec.track and spec.track_every:
+        def callback(epoch, model, _result):
+            nonlocal probe_time
+            if epoch % spec.track_every == 0:
+                start = time.perf_counter()
+                record.layer_history.extend(
+                    (epoch, layer, metric, value)
+                    for layer, metric, value in measure_layers(model, data, spec.track))
+                probe_time += time.perf_counter() - start
+
+    result = training.fit(model, data, seed=spec.seed, callback=callback, device=device,
+                          **fit_args)
+    tracked_time = probe_time  # spent inside fit's epochs, so part of result.wall_time
+    start = time.perf_counter()
+    record.layer_metrics = measure_layers(model, data, spec.metrics)
+    probe_time += time.perf_counter() - start
+
+    record.test_acc, record.val_acc = result.test_acc, result.val_acc
+    record.train_acc = result.train_acc
+    record.best_epoch, record.epochs_run = result.best_epoch, result.epochs_run
+    record.wall_time = result.wall_time - tracked_time
+    record.probe_time = probe_time
+    record.history = [(int(row["epoch"]), name, row[name])
+                      for row in result.history for name in row
+                      if name != "epoch" and row[name] is not None]
