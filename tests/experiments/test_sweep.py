@@ -131,3 +131,26 @@ def test_executor_arguments_are_checked(tmp_path):
         run_sweep(tiny(seeds=1), tmp_path / "r.db", jobs=0, progress=False)
     with pytest.raises(ValueError, match="unknown executor"):
         run_sweep(tiny(seeds=1), tmp_path / "r.db", executor="slurm", progress=False)
+
+
+def test_backward_metrics_stored_at_chosen_epochs():
+    spec = expand(tiny(models=["gcn"], depths=[3], seeds=[0], backward_epochs=[0, 2, "best"],
+                       training={"epochs": 6, "patience": 6, "hidden_channels": 8}))[0]
+    record = execute(spec)
+    assert record.status == "done", record.error
+    rows = [r for r in record.layer_history if r[2].startswith(("grad_", "weight_grad"))]
+    epochs = {r[0] for r in rows}
+    assert {0, 2} <= epochs and epochs <= {0, 2, record.best_epoch}
+    at_init = {(r[1], r[2]): r[3] for r in rows if r[0] == 0}
+    assert {layer for layer, _ in at_init} == {1, 2, 3}
+    assert all(at_init[(k, "grad_norm")] > 0 for k in (1, 2, 3))
+    # recording at initialisation does not change the trained result
+    plain = execute(expand(tiny(models=["gcn"], depths=[3], seeds=[0],
+                                training={"epochs": 6, "patience": 6, "hidden_channels": 8}))[0])
+    assert (plain.test_acc, plain.best_epoch) == (record.test_acc, record.best_epoch)
+
+
+@pytest.mark.parametrize("value", [[-1], ["last"], [1.5]])
+def test_bad_backward_epochs_rejected(value):
+    with pytest.raises(ValueError, match="backward_epochs takes integers >= 0"):
+        tiny(backward_epochs=value)

@@ -80,6 +80,7 @@ def sweep_command(
     metrics: Annotated[Optional[str], typer.Option("--metrics", help="Per-layer metrics of the trained model, comma-separated.")] = None,
     track: Annotated[Optional[str], typer.Option("--track", help="Per-layer metrics recorded during training.")] = None,
     track_every: Annotated[Optional[int], typer.Option("--track-every", help="Epochs between --track measurements.")] = None,
+    backward_epochs: Annotated[Optional[str], typer.Option("--backward-epochs", help="Store per-layer backward metrics (gradient norms, smoothness) at these epochs: 0,1,10,best.")] = None,
     store: Annotated[str, typer.Option("--store", "-s", help="Results store (SQLite file, created if missing).")] = "results.db",
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Parallel runs (default: one per core).")] = None,
     executor: Annotated[str, typer.Option("--executor", help="local or ray (pip install 'oversmooth[ray]').")] = "local",
@@ -99,6 +100,7 @@ def sweep_command(
 
       oversmooth sweep --datasets cora,citeseer --models gcn,gcnii --depths 2,4,8,16,32,64 --seeds 3
       oversmooth sweep --datasets cora --models gcn -m none -m dropedge=0.3 --depths 2,8,32
+      oversmooth sweep --datasets cora-like --models gcn --depths 16 --backward-epochs 0,1,10,best
       oversmooth sweep --config configs/cora-depth.toml --store cora.db --jobs 2
       oversmooth sweep --preset table3-quick --store table3.db
       oversmooth sweep --preset table3 --executor ray --ray-address auto
@@ -133,6 +135,9 @@ def sweep_command(
         flags["track"] = _split(track)
     if track_every is not None:
         flags["track_every"] = track_every
+    if backward_epochs is not None:
+        flags["backward_epochs"] = [e if e == "best" else _ints(e, "--backward-epochs")[0]
+                                    for e in _split(backward_epochs)]
     if config is None and preset is None and not flags.get("datasets"):
         raise ValueError("nothing to sweep: give --config FILE, --preset NAME, or "
                          "--datasets/--models/--depths")

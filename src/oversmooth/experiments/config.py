@@ -14,6 +14,7 @@ from explicit ``[[variants]]`` tables. A file looks like::
     metrics = ["dirichlet_energy", "mean_cosine_similarity"]  # per layer, trained model
     track = ["dirichlet_energy"]             # per layer during training ...
     track_every = 10                         # ... every 10 epochs (0: off)
+    backward_epochs = [0, 1, 10, "best"]     # per-layer backward metrics at these epochs
 
     [training]                               # overrides of the models' defaults
     epochs = 200
@@ -57,6 +58,7 @@ DEFAULT_METRICS = ("dirichlet_energy", "mean_cosine_similarity", "mad", "effecti
 
 TOP_KEYS = ("name", "datasets", "dataset_params", "split", "models", "mitigations", "options",
             "variants", "depths", "seeds", "training", "metrics", "track", "track_every",
+            "backward_epochs",
             "device")
 VARIANT_KEYS = ("model", "label", "options", "training", "depths")
 
@@ -87,6 +89,7 @@ class SweepConfig:
     metrics: list[str] = field(default_factory=lambda: list(DEFAULT_METRICS))
     track: list[str] = field(default_factory=list)
     track_every: int = 0
+    backward_epochs: list = field(default_factory=list)  # ints >= 0 and/or "best"
     device: str = "cpu"
 
 
@@ -339,6 +342,7 @@ def config_from_dict(raw: dict, source: str = "config", text: str | None = None)
         raise ValueError(f"{loc.where('track_every')}: track_every must be an integer >= 0")
     if track and track_every == 0:
         raise ValueError(f"{loc.where('track_every')}: track lists metrics but track_every = 0")
+    backward_epochs = _backward_epochs(raw.get("backward_epochs", []), loc)
     split = raw.get("split", 0)
     if not isinstance(split, int) or isinstance(split, bool) or split < 0:
         raise ValueError(f"{loc.where('split')}: split must be an integer >= 0")
@@ -349,7 +353,21 @@ def config_from_dict(raw: dict, source: str = "config", text: str | None = None)
     return SweepConfig(name=str(name), datasets=datasets, variants=variants, depths=depths,
                        seeds=seeds, dataset_params={k: dict(v) for k, v in dataset_params.items()},
                        split=split, training=training, metrics=metric_names, track=track,
-                       track_every=track_every, device=device)
+                       track_every=track_every, backward_epochs=backward_epochs, device=device)
+
+
+def _backward_epochs(value: Any, loc: _Locator) -> list:
+    """Epochs (0 = at initialisation) and/or "best" at which backward metrics are stored."""
+    items = value if isinstance(value, list) else [value]
+    epochs: list = []
+    for item in items:
+        if item == "best" or (isinstance(item, int) and not isinstance(item, bool) and item >= 0):
+            if item not in epochs:
+                epochs.append(item)
+        else:
+            raise ValueError(f"{loc.where('backward_epochs')}: backward_epochs takes integers "
+                             f">= 0 and \"best\", got {item!r}")
+    return epochs
 
 
 def load_config(path: str | Path) -> SweepConfig:

@@ -42,6 +42,7 @@ class RunSpec:
     metrics: tuple[str, ...] = ()
     track: tuple[str, ...] = ()
     track_every: int = 0
+    backward_epochs: tuple = ()
     device: str = "cpu"
 
     @property
@@ -86,6 +87,7 @@ def expand(config: SweepConfig) -> list[RunSpec]:
                         defaults=defaults, dataset_params=config.dataset_params.get(dataset, {}),
                         split=config.split, metrics=tuple(config.metrics),
                         track=tuple(config.track), track_every=config.track_every,
+                        backward_epochs=tuple(config.backward_epochs),
                         device=config.device))
     keys = [r.key for r in runs]
     if len(set(keys)) != len(keys):

@@ -18,7 +18,7 @@ import torch
 from .grid import RunSpec
 from .store import RunRecord
 
-__all__ = ["execute", "layer_outputs", "measure_layers"]
+__all__ = ["execute", "layer_outputs", "measure_layers", "measure_backward"]
 
 _GRAPHS: dict[tuple, Any] = {}  # per-process cache: a worker loads each graph once
 
@@ -68,6 +68,17 @@ def measure_layers(model, data, metrics: tuple[str, ...] | list[str]) -> list[tu
     return rows
 
 
+def measure_backward(model, data, epoch: int) -> list[tuple[int, int, str, float]]:
+    """``(epoch, layer, metric, value)`` of the per-layer backward signals
+    (:func:`oversmooth.backward.layer_table`: gradient norms and their smoothness),
+    without touching the optimiser state or the parameters' gradients."""
+    from ..backward import layer_table
+
+    table = layer_table(model, data, metrics=())
+    return [(epoch, int(row.layer), str(row.metric), float(row.value))
+            for row in table.itertuples(index=False)]
+
+
 def execute(spec: RunSpec) -> RunRecord:
     """Train and measure one run; a failure is returned as a ``failed`` record."""
     record = RunRecord(run_key=spec.key, status="failed", dataset=spec.dataset, model=spec.model,
@@ -99,22 +110,37 @@ def _train_and_measure(spec: RunSpec, record: RunRecord) -> None:
                          **spec.options).to(device)
 
     probe_time = 0.0
+    backward_epochs = {e for e in spec.backward_epochs if e != "best"}
+    if 0 in backward_epochs:
+        # fit() seeds and re-initialises the same way, so this is the model it starts from.
+        training.seed_everything(spec.seed)
+        if hasattr(model, "reset_parameters"):
+            model.reset_parameters()
+        start = time.perf_counter()
+        record.layer_history.extend(measure_backward(model, data, 0))
+        probe_time += time.perf_counter() - start
+
     callback = None
-    if spec.track and spec.track_every:
+    if (spec.track and spec.track_every) or backward_epochs - {0}:
         def callback(epoch, model, _result):
             nonlocal probe_time
-            if epoch % spec.track_every == 0:
-                start = time.perf_counter()
+            start = time.perf_counter()
+            if spec.track and spec.track_every and epoch % spec.track_every == 0:
                 record.layer_history.extend(
                     (epoch, layer, metric, value)
                     for layer, metric, value in measure_layers(model, data, spec.track))
-                probe_time += time.perf_counter() - start
+            if epoch in backward_epochs:
+                record.layer_history.extend(measure_backward(model, data, epoch))
+            probe_time += time.perf_counter() - start
 
     result = training.fit(model, data, seed=spec.seed, callback=callback, device=device,
                           **fit_args)
     tracked_time = probe_time  # spent inside fit's epochs, so part of result.wall_time
     start = time.perf_counter()
     record.layer_metrics = measure_layers(model, data, spec.metrics)
+    if "best" in spec.backward_epochs and result.best_epoch not in backward_epochs:
+        # fit() restored the best epoch's weights.
+        record.layer_history.extend(measure_backward(model, data, result.best_epoch))
     probe_time += time.perf_counter() - start
 
     record.test_acc, record.val_acc = result.test_acc, result.val_acc
