@@ -54,7 +54,7 @@ def test_same_seed_same_result_on_cpu():
 def test_failed_runs_are_recorded_and_the_sweep_goes_on(tmp_path):
     config = tiny(models=None, depths=[1, 2], seeds=1, variants=[
         {"model": "gcn", "label": "GCN"},
-        {"model": "mlp", "label": "MLP+bogus", "options": {"no_such_option": 1}},
+        {"model": "mlp", "label": "MLP+bogus", "options": {"dropout": 2.0}},
         {"model": "gcn", "label": "GCN-lr1e9", "training": {"lr": 1e9}},
     ])
     summary = run_sweep(config, tmp_path / "r.db", jobs=1, progress=False)
@@ -63,7 +63,7 @@ def test_failed_runs_are_recorded_and_the_sweep_goes_on(tmp_path):
         runs = store.read("runs")
         bogus = runs[runs["label"] == "MLP+bogus"]
         assert set(bogus["status"]) == {"failed"}
-        assert bogus["error"].str.contains("no_such_option").all()
+        assert bogus["error"].str.contains("dropout").all()
         assert bogus["test_acc"].isna().all()
         assert store.read("layer_metrics")["run_key"].isin(runs[runs["status"] == "done"]["run_key"]).all()
         text = render(summarize(store), fmt="markdown")
@@ -154,3 +154,8 @@ def test_backward_metrics_stored_at_chosen_epochs():
 def test_bad_backward_epochs_rejected(value):
     with pytest.raises(ValueError, match="backward_epochs takes integers >= 0"):
         tiny(backward_epochs=value)
+
+
+def test_option_that_does_not_apply_is_rejected_before_running():
+    with pytest.raises(ValueError, match="option 'no_such_option' does not apply to model 'mlp'"):
+        tiny(models=None, variants=[{"model": "mlp", "options": {"no_such_option": 1}}])

@@ -319,6 +319,12 @@ def config_from_dict(raw: dict, source: str = "config", text: str | None = None)
                                 str(entry.get("label") or _label(model, parse_options(entry.get("options")))),
                                 _check_training(entry.get("training", {}), loc, "variants"),
                                 own_depths))
+    for variant in variants:
+        accepted = models_module.accepted_options(models_module.model_class(variant.model))
+        for option in variant.options:
+            if option not in accepted:
+                raise ValueError(f"{loc.where(option)}: option {option!r} does not apply to model "
+                                 f"{variant.model!r}; accepted: {', '.join(accepted) or 'none'}")
     if not variants:
         raise ValueError(f"{loc.where('models')}: no models given (models = [\"gcn\"] or "
                          "[[variants]] tables)")
