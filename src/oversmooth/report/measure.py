@@ -1,0 +1,169 @@
+"""Measurements the report needs beyond the store: pure propagation and backward diagnostics.
+
+These are thin adapters: the numbers come from :mod:`oversmooth.spectral` (the rate
+:math:`\\lambda`, the prediction :math:`\\lambda^k`), :mod:`oversmooth.metrics`
+(``subspace_distance``, ``backward_smoothness``) and, when installed in this tree,
+:mod:`oversmooth.backward`; nothing is re-derived here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+import torch
+
+__all__ = ["Propagation", "pure_propagation", "backward_table", "steps_below"]
+
+
+@dataclass
+class Propagation:
+    """Pure propagation :math:`X, PX, P^2X, \\dots` of one graph's features.
+
+    Attributes:
+        name: the graph.
+        table: columns ``step``, ``measured`` (:math:`d_M(P^kX)/d_M(X)`), ``predicted``
+            (:math:`\\lambda^k`, NaN when no spectral analysis is available).
+        rate: :math:`\\lambda`, the largest eigenvalue modulus outside the invariant
+            subspace (None when unknown).
+        note: what the spectral analysis says in words, or why the prediction is missing.
+    """
+
+    name: str
+    table: pd.DataFrame
+    rate: float | None = None
+    note: str = ""
+    info: dict = field(default_factory=dict)
+
+
+def _optional(module: str):
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        return None
+
+
+def pure_propagation(data, name: str, steps: int = 64, kind: str = "gcn") -> Propagation:
+    """Measure :math:`d_M(P^kX)/d_M(X)` for ``k = 0 .. steps`` and put the spectral
+    prediction :math:`\\lambda^k` (Oono & Suzuki, ICLR 2020) beside it.
+
+    ``P`` is the GCN operator :math:`\\tilde D^{-1/2}(A+I)\\tilde D^{-1/2}`; ``X`` the
+    graph's features in float64. When :func:`oversmooth.spectral.propagate` exists it is
+    used as is; otherwise the measured curve is computed here with
+    :func:`oversmooth.metrics.subspace_distance` and the rate taken from
+    :func:`oversmooth.spectral.analyze` (no prediction when neither is available).
+    A graph whose features already lie in the invariant subspace (``d_M(X) = 0``)
+    gives a measured curve of zeros.
+    """
+    if steps < 1:
+        raise ValueError(f"steps must be >= 1, got {steps}")
+    spectral = _optional("oversmooth.spectral")
+    if spectral is not None and hasattr(spectral, "propagate"):
+        return _from_spectral(spectral, data, name, steps, kind)
+
+    from ..metrics import subspace_distance
+    from ..models.propagation import normalized_adjacency
+
+    p = normalized_adjacency(data.edge_index, data.num_nodes, kind, dtype=torch.float64)
+    h = data.x.to(torch.float64)
+    d0 = subspace_distance(h, data.edge_index, kind, num_nodes=data.num_nodes)
+    measured = [1.0 if d0 > 0 else 0.0]
+    for _ in range(steps):
+        h = p @ h
+        d = subspace_distance(h, data.edge_index, kind, num_nodes=data.num_nodes)
+        measured.append(d / d0 if d0 > 0 else 0.0)
+    rate, note, info = None, "no spectral analysis available (oversmooth.spectral missing)", {}
+    if spectral is not None and hasattr(spectral, "analyze"):
+        report = spectral.analyze(data, kind)
+        rate, note = float(report.rate), report.note
+        info = {k: v for k, v in report.to_dict().items() if not isinstance(v, (dict, list))}
+    predicted = [rate ** k if rate is not None else math.nan for k in range(steps + 1)]
+    table = pd.DataFrame({"step": range(steps + 1), "measured": measured, "predicted": predicted})
+    return Propagation(name, table, rate, note, info)
+
+
+def _from_spectral(spectral, data, name: str, steps: int, kind: str) -> Propagation:
+    result = spectral.propagate(data, kind, steps=steps)
+    table = result.table
+    step = table["step"] if "step" in table else pd.Series(range(len(table)))
+    # spectral.propagate reports absolute distances; the report compares shapes, so relative
+    measured = _column(table, ("subspace_distance_rel", "measured_rel", "subspace_distance",
+                               "measured"))
+    predicted = _column(table, ("predicted_rel", "predicted", "predicted_distance"))
+    base = float(measured.iloc[0]) if len(measured) else 0.0
+    rel = measured / base if base > 0 else measured * 0.0
+    pred = predicted / float(predicted.iloc[0]) if predicted is not None and float(
+        predicted.iloc[0]) > 0 else pd.Series([math.nan] * len(table))
+    rate = getattr(result, "rate", None)
+    report = getattr(result, "report", None)
+    note = getattr(report, "note", "") if report is not None else ""
+    frame = pd.DataFrame({"step": step.to_numpy(), "measured": rel.to_numpy(dtype=float),
+                          "predicted": pred.to_numpy(dtype=float)})
+    return Propagation(name, frame, None if rate is None else float(rate), note)
+
+
+def _column(table: pd.DataFrame, names):
+    for n in names:
+        if n in table:
+            return table[n].astype(float)
+    return None
+
+
+def steps_below(prop: Propagation, eps: float) -> int | None:
+    """First step whose measured relative distance is <= ``eps`` (None: never within the
+    measured steps)."""
+    hit = prop.table[prop.table["measured"] <= eps]
+    return None if hit.empty else int(hit["step"].iloc[0])
+
+
+def backward_table(model, data, series: str) -> pd.DataFrame:
+    """Per-layer smoothness of the gradients of the training loss with respect to each
+    layer output :math:`H^{(k)}` (Keriven 2025), as rows ``series, layer, metric, value``.
+
+    Uses :func:`oversmooth.backward.layer_table` when that module exists; otherwise one
+    training-mode forward/backward pass (cross-entropy on ``train_mask``) with the
+    model's layer taps retaining each output's gradient, measured with
+    :func:`oversmooth.metrics.backward_smoothness`. The model's parameters and mode are
+    left as they were (gradients are cleared).
+    """
+    module = _optional("oversmooth.backward")
+    if module is not None and hasattr(module, "layer_table"):
+        table = module.layer_table(model, data)
+        if "metric" not in table:  # a wide table: one column per metric
+            table = table.melt(id_vars=["layer"], var_name="metric", value_name="value")
+        table = table[["layer", "metric", "value"]].copy()
+        table.insert(0, "series", series)
+        return table
+
+    import torch.nn.functional as F
+
+    from ..metrics import backward_smoothness
+
+    outputs: dict[int, torch.Tensor] = {}
+
+    def keep(k, h):
+        if h.requires_grad:
+            h.retain_grad()
+            outputs[int(k)] = h
+
+    handle = model.add_tap(keep)
+    was_training = model.training
+    try:
+        model.train()
+        model.zero_grad(set_to_none=True)
+        logits = model(data.x, data.edge_index)
+        loss = F.cross_entropy(logits[data.train_mask], data.y[data.train_mask])
+        loss.backward()
+        rows = []
+        for layer, h in sorted(outputs.items()):
+            if h.grad is None:
+                continue
+            for metric, value in backward_smoothness(h.grad, data.edge_index).items():
+                rows.append((series, layer, metric, value))
+    finally:
+        handle.remove()
+        model.zero_grad(set_to_none=True)
+        model.train(was_training)
+    return pd.DataFrame(rows, columns=["series", "layer", "metric", "value"])
