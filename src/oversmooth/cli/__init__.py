@@ -2,6 +2,7 @@
 
 from . import datasets  # noqa: F401  (registers commands on ``app``)
 from . import experiments  # noqa: F401
+from . import report  # noqa: F401
 from ._app import app, main
 
 __all__ = ["app", "main"]

@@ -15,26 +15,27 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .style import finish_legend, line_style, new_figure, use_log_scale
 
 __all__ = ["accuracy_vs_depth", "layer_metrics", "spectral_vs_measured", "backward",
-           "METRIC_LABELS", "LAYER_METRICS", "BACKWARD_METRICS", "deepest_runs"]
+           "METRIC_LABELS", "LAYER_METRICS", "BACKWARD_METRICS", "deepest_runs", "label_order"]
 
-#: Axis label (with unit) of each per-layer metric.
+#: (short name, unit) of each per-layer metric: titles use the name, axes both.
 METRIC_LABELS = {
-    "dirichlet_energy": "Dirichlet energy tr(XᵀΔX) (squared feature units)",
-    "dirichlet_energy_sym": "normalised Dirichlet energy (squared feature units)",
-    "subspace_distance": "distance to invariant subspace ‖X − ΠX‖_F (feature units)",
-    "mean_cosine_similarity": "mean cosine similarity (unitless, 1 = identical directions)",
-    "mad": "MAD, mean cosine distance (unitless, 0 = identical)",
-    "effective_rank": "effective rank (dimensions)",
-    "numerical_rank": "numerical rank (dimensions)",
-    "mean_pairwise_distance": "mean pairwise distance (feature units)",
-    "grad_norm": "gradient norm ‖∂L/∂H‖_F (loss per feature unit)",
-    "grad_energy_rel": "gradient Rayleigh quotient (unitless, 0 = smooth)",
-    "grad_subspace_rel": "gradient energy outside M (fraction, 0 = smooth)",
-    "grad_mean_norm": "norm of the mean gradient row (loss per feature unit)",
+    "dirichlet_energy": ("Dirichlet energy", "feature units²"),
+    "dirichlet_energy_sym": ("normalised Dirichlet energy", "feature units²"),
+    "subspace_distance": ("distance to invariant subspace", "feature units"),
+    "mean_cosine_similarity": ("mean cosine similarity", "unitless, 1 = parallel"),
+    "mad": ("MAD (mean cosine distance)", "unitless, 0 = identical"),
+    "effective_rank": ("effective rank", "dimensions"),
+    "numerical_rank": ("numerical rank", "dimensions"),
+    "mean_pairwise_distance": ("mean pairwise distance", "feature units"),
+    "grad_norm": ("gradient norm ‖∂L/∂H‖_F", "loss per feature unit"),
+    "grad_energy_rel": ("gradient Rayleigh quotient", "unitless, 0 = smooth"),
+    "grad_subspace_rel": ("gradient energy outside M", "fraction, 0 = smooth"),
+    "grad_mean_norm": ("mean gradient row norm", "loss per feature unit"),
 }
 #: The per-layer metrics the report draws, in this order, when present.
 LAYER_METRICS = ("dirichlet_energy", "subspace_distance", "mean_cosine_similarity", "mad",
@@ -42,12 +43,23 @@ LAYER_METRICS = ("dirichlet_energy", "subspace_distance", "mean_cosine_similarit
 BACKWARD_METRICS = ("grad_norm", "grad_energy_rel", "grad_subspace_rel", "grad_mean_norm")
 
 
-def _pretty(metric: str) -> str:
-    return METRIC_LABELS.get(metric, metric.replace("_", " "))
-
-
 def _short(metric: str) -> str:
-    return _pretty(metric).split(" (")[0]
+    return METRIC_LABELS.get(metric, (metric.replace("_", " "), ""))[0]
+
+
+def _axis_label(metric: str, log: bool) -> str:
+    name, unit = METRIC_LABELS.get(metric, (metric.replace("_", " "), ""))
+    unit = ", ".join(filter(None, [unit, "log scale" if log else ""]))
+    return f"{name}\n({unit})" if unit else name
+
+
+def label_order(labels) -> list[str]:
+    """Row labels in the literature's order (GCN, GCN+DropEdge, ..., then alphabetical),
+    so a model keeps its colour across the report's figures."""
+    from ..experiments.published import ROW_ORDER
+
+    rank = {label: i for i, label in enumerate(ROW_ORDER)}
+    return sorted(dict.fromkeys(labels), key=lambda l: (rank.get(l, len(rank)), l))
 
 
 def _depth_axis(ax, depths: Sequence[int]) -> None:
@@ -59,15 +71,26 @@ def _depth_axis(ax, depths: Sequence[int]) -> None:
     ax.minorticks_off()
 
 
-def _layer_axis(ax, max_layer: int) -> None:
-    ax.set_xlabel("layer k (propagation steps applied)")
+def _layer_axis(ax, min_layer: int, max_layer: int) -> None:
+    ax.set_xlabel("layer k (output of the k-th propagation layer)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if max_layer >= 16:
-        # layers 0 .. L on a symlog axis keep the first layers, where most change happens, apart
-        ax.set_xscale("symlog", base=2, linthresh=1)
-        ticks = [0] + [2 ** i for i in range(int(math.log2(max_layer)) + 1)]
+        # a log axis keeps the first layers, where most change happens, apart; layer 0
+        # (the input) needs the linear piece of a symlog axis
+        if min_layer <= 0:
+            ax.set_xscale("symlog", base=2, linthresh=1, linscale=0.5)
+        else:
+            ax.set_xscale("log", base=2)
+        ticks = ([0] if min_layer <= 0 else []) + [2 ** i for i in range(int(math.log2(max_layer)) + 1)]
         ax.set_xticks(ticks)
         ax.set_xticklabels([str(t) for t in ticks])
         ax.minorticks_off()
+
+
+def _markevery(points: int):
+    """Every point marked on short lines; about a dozen evenly spaced (in display
+    space, so also on log axes) on long ones, which would otherwise be a row of blobs."""
+    return None if points <= 16 else 0.08
 
 
 def _set_value_scale(ax, values) -> bool:
@@ -95,7 +118,7 @@ def accuracy_vs_depth(summary: pd.DataFrame, published: bool = True,
         raise ValueError("no accuracy to plot: the store holds no finished runs")
     names = list(datasets) if datasets else list(dict.fromkeys(summary["dataset"]))
     fig, axes = new_figure(ncols=len(names), width=5.4, height=3.8)
-    labels = list(dict.fromkeys(summary["label"]))
+    labels = label_order(summary["label"])
     any_published = False
     for ax, dataset in zip(axes, names):
         part = summary[summary["dataset"] == dataset]
@@ -144,7 +167,9 @@ def _per_layer(layers: pd.DataFrame, runs: pd.DataFrame, metric: str) -> dict[st
     if rows.empty:
         return out
     rows = rows.merge(runs[["run_key", "label", "depth"]], on="run_key")
-    for (label, depth), part in rows.groupby(["label", "depth"], sort=False):
+    order = {label: i for i, label in enumerate(label_order(rows["label"]))}
+    groups = sorted(rows.groupby(["label", "depth"]), key=lambda g: (order[g[0][0]], g[0][1]))
+    for (label, depth), part in groups:
         out[f"{label} (L={int(depth)})"] = part.groupby("layer")["value"].mean().sort_index()
     return out
 
@@ -179,16 +204,18 @@ def layer_metrics(layers: pd.DataFrame, runs: pd.DataFrame, dataset: str,
     for ax, (metric, curves) in zip(axes, panels):
         values = []
         for label, series in curves.items():
-            ax.plot(series.index, series.values, label=label, **line_style(labels.index(label)))
+            ax.plot(series.index, series.values, label=label, markevery=_markevery(len(series)),
+                    **line_style(labels.index(label)))
             values.extend(series.values)
         log = _set_value_scale(ax, values)
         if metric == "mean_cosine_similarity":
             ax.axhline(0.5, color="0.4", linestyle=":", linewidth=1)
-            ax.annotate("0.5 rule of thumb", (0.01, 0.5), xycoords=("axes fraction", "data"),
-                        fontsize=7, color="0.3", va="bottom")
-        _layer_axis(ax, max(int(s.index.max()) for s in curves.values()))
-        ax.set_ylabel(_pretty(metric) + (", log scale" if log else ""), fontsize=8)
-        ax.set_title(f"{_short(metric)} per layer: {dataset}")
+            ax.annotate("0.5 rule of thumb", (0.99, 0.5), xycoords=("axes fraction", "data"),
+                        fontsize=7, color="0.3", va="bottom", ha="right")
+        _layer_axis(ax, min(int(s.index.min()) for s in curves.values()),
+                    max(int(s.index.max()) for s in curves.values()))
+        ax.set_ylabel(_axis_label(metric, log))
+        ax.set_title(f"{_short(metric)}: {dataset}")
     for ax in axes[len(panels):]:
         ax.set_visible(False)
     finish_legend(fig, axes[:len(panels)], title="model (depth)")
@@ -225,7 +252,8 @@ def spectral_vs_measured(curves: Mapping[str, pd.DataFrame],
         measured = table["measured"].to_numpy(dtype=float)
         zero = measured <= 0
         shown = np.where(zero, np.nan, measured)
-        ax.plot(table["step"], shown, label=f"{name}: measured", **style)
+        ax.plot(table["step"], shown, label=f"{name}: measured", markevery=_markevery(len(shown)),
+                **style)
         if zero.any():
             ax.plot(table["step"][zero], np.full(zero.sum(), floor), linestyle="none",
                     marker="v", color=style["color"], markersize=5,
@@ -272,12 +300,12 @@ def backward(table: pd.DataFrame, metrics: Sequence[str] = BACKWARD_METRICS,
         values = []
         for name, rows in part.groupby("series", sort=False):
             rows = rows.groupby("layer")["value"].mean().sort_index()
-            ax.plot(rows.index, rows.values, label=name,
+            ax.plot(rows.index, rows.values, label=name, markevery=_markevery(len(rows)),
                     **line_style(series_names.index(name)))
             values.extend(rows.values)
         log = _set_value_scale(ax, values)
-        _layer_axis(ax, int(part["layer"].max()))
-        ax.set_ylabel(_pretty(metric) + (", log scale" if log else ""), fontsize=8)
+        _layer_axis(ax, int(part["layer"].min()), int(part["layer"].max()))
+        ax.set_ylabel(_axis_label(metric, log))
         ax.set_title(f"{title}: {_short(metric)}")
     for ax in axes[len(present):]:
         ax.set_visible(False)
