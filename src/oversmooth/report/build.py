@@ -117,7 +117,10 @@ class _Figures:
         self.folder.mkdir(parents=True, exist_ok=True)
         png = to_bytes(fig, "png")
         for fmt in self.formats:
-            save(fig, self.folder / f"{name}.{fmt}", fmt)
+            if fmt == "png":  # the bytes embedded in the page, not a second rendering
+                (self.folder / f"{name}.png").write_bytes(png)
+            else:
+                save(fig, self.folder / f"{name}.{fmt}", fmt)
             self.written.append(f"{name}.{fmt}")
         plt.close(fig)
         return H.figure(png, alt, caption)
@@ -140,13 +143,13 @@ def _overview(contents: StoreContents, claims, missing: list[str], extra: Mappin
                           f"{_dt.datetime.now().astimezone().isoformat(timespec='seconds')}"),
             ("runs", f"{len(runs)} ({done} finished, {failed} failed)"),
             ("datasets", ", ".join(sorted(set(runs["dataset"]))) or "–"),
-            ("models (rows)", ", ".join(dict.fromkeys(runs["label"])) or "–"),
+            ("models (rows)", ", ".join(plots.label_order(runs["label"])) or "–"),
             ("depths", ", ".join(str(d) for d in sorted(set(runs["depth"]))) or "–"),
             ("per-layer metric rows", str(len(contents.layers)))]
     rows += [(k, str(v)) for k, v in extra.items()]
     verdicts = pd.Series([c.verdict for c in claims]).value_counts().to_dict() if claims else {}
     rows.append(("claims", ", ".join(f"{v} {k}" for k, v in verdicts.items()) or "–"))
-    sec.add(H.table(["", ""], rows))
+    sec.add(H.table(None, rows))
     if runs.empty:
         sec.add(H.missing("the store holds no runs: every section below is empty",
                           f"oversmooth sweep --store {contents.path} --datasets cora "

@@ -220,6 +220,8 @@ def _skip_dropedge(m: Measurements):
                 best_row = (label, depth, acc)
         plain_acc = _accuracy_by_depth(plain)
         plain_depth = _practical_depth(plain_acc)
+        if best_row is None:  # no accuracy among the skip + DropEdge runs
+            continue
         label, depth, acc = best_row
         numbers = {"dataset": dataset, "GCN practical depth": plain_depth,
                    f"{label} practical depth": depth, "GCN accuracy by depth": plain_acc,
@@ -242,7 +244,8 @@ def _cosine_rule(m: Measurements):
     done = m.done()
     layers = m.layers
     if done.empty or layers is None or layers.empty:
-        return "not measured", {}, "no per-layer mean_cosine_similarity in the store"
+        return ("not measured", {}, "no per-layer mean_cosine_similarity in the store; run a "
+                "sweep with --metrics mean_cosine_similarity")
     cos = layers[layers["metric"] == "mean_cosine_similarity"]
     if cos.empty:
         return ("not measured", {}, "the store holds no mean_cosine_similarity; run the sweep "
@@ -250,7 +253,8 @@ def _cosine_rule(m: Measurements):
     last = cos.loc[cos.groupby("run_key")["layer"].idxmax(), ["run_key", "value"]]
     rows = done.merge(last, on="run_key").dropna(subset=["test_acc", "value"])
     if rows.empty:
-        return "not measured", {}, "no finished run with both accuracy and cosine similarity"
+        return ("not measured", {}, "no finished run with both accuracy and cosine similarity; "
+                "run a sweep with --metrics mean_cosine_similarity")
     rows = rows.assign(acc=rows["test_acc"] * 100.0)
     best = rows.groupby("dataset")["acc"].transform("max")
     healthy = rows[rows["acc"] >= best - 5.0]

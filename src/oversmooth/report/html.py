@@ -106,13 +106,14 @@ def _cell(value, numeric_format: str = "{:.4g}") -> str:
     return f"<td>{escape('' if value is None else value)}</td>"
 
 
-def table(header: Sequence[str], rows: Iterable[Sequence], raw_columns: Sequence[int] = (),
+def table(header: Sequence[str] | None, rows: Iterable[Sequence], raw_columns: Sequence[int] = (),
           caption: str | None = None) -> str:
     """An HTML table; cells are escaped except those in ``raw_columns`` (already HTML)."""
     out = ["<table>"]
     if caption:
         out.append(f"<caption>{escape(caption)}</caption>")
-    out.append("<tr>" + "".join(f"<th>{escape(h)}</th>" for h in header) + "</tr>")
+    if header:
+        out.append("<tr>" + "".join(f"<th>{escape(h)}</th>" for h in header) + "</tr>")
     for row in rows:
         cells = [f"<td>{v}</td>" if i in raw_columns else _cell(v) for i, v in enumerate(row)]
         out.append("<tr>" + "".join(cells) + "</tr>")

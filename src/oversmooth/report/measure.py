@@ -51,8 +51,8 @@ def pure_propagation(data, name: str, steps: int = 64, kind: str = "gcn") -> Pro
 
     ``P`` is the GCN operator :math:`\\tilde D^{-1/2}(A+I)\\tilde D^{-1/2}`; ``X`` the
     graph's features in float64. When :func:`oversmooth.spectral.propagate` exists it is
-    used as is; otherwise the measured curve is computed here with
-    :func:`oversmooth.metrics.subspace_distance` and the rate taken from
+    used as is; otherwise the measured curve is computed here (the projection
+    :func:`oversmooth.metrics.invariant_projection`, then ``||P^k X - Pi X||_F``) and the rate taken from
     :func:`oversmooth.spectral.analyze` (no prediction when neither is available).
     A graph whose features already lie in the invariant subspace (``d_M(X) = 0``)
     gives a measured curve of zeros.
@@ -63,16 +63,20 @@ def pure_propagation(data, name: str, steps: int = 64, kind: str = "gcn") -> Pro
     if spectral is not None and hasattr(spectral, "propagate"):
         return _from_spectral(spectral, data, name, steps, kind)
 
-    from ..metrics import subspace_distance
+    from ..metrics import invariant_projection
     from ..models.propagation import normalized_adjacency
 
     p = normalized_adjacency(data.edge_index, data.num_nodes, kind, dtype=torch.float64)
     h = data.x.to(torch.float64)
-    d0 = subspace_distance(h, data.edge_index, kind, num_nodes=data.num_nodes)
+    # P maps the invariant subspace M onto itself and Pi P = Pi, so the projection of
+    # P^k X on M is Pi X for every k: d_M(P^k X) = ||P^k X - Pi X||_F, one projection
+    limit = invariant_projection(h, data.edge_index, kind, num_nodes=data.num_nodes,
+                                 dtype=torch.float64)
+    d0 = float(torch.linalg.vector_norm(h - limit))
     measured = [1.0 if d0 > 0 else 0.0]
     for _ in range(steps):
         h = p @ h
-        d = subspace_distance(h, data.edge_index, kind, num_nodes=data.num_nodes)
+        d = float(torch.linalg.vector_norm(h - limit))
         measured.append(d / d0 if d0 > 0 else 0.0)
     rate, note, info = None, "no spectral analysis available (oversmooth.spectral missing)", {}
     if spectral is not None and hasattr(spectral, "analyze"):
