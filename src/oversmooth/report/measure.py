@@ -89,30 +89,13 @@ def pure_propagation(data, name: str, steps: int = 64, kind: str = "gcn") -> Pro
 
 
 def _from_spectral(spectral, data, name: str, steps: int, kind: str) -> Propagation:
-    result = spectral.propagate(data, kind, steps=steps)
-    table = result.table
-    step = table["step"] if "step" in table else pd.Series(range(len(table)))
-    # spectral.propagate reports absolute distances; the report compares shapes, so relative
-    measured = _column(table, ("subspace_distance_rel", "measured_rel", "subspace_distance",
-                               "measured"))
-    predicted = _column(table, ("predicted_rel", "predicted", "predicted_distance"))
-    base = float(measured.iloc[0]) if len(measured) else 0.0
-    rel = measured / base if base > 0 else measured * 0.0
-    pred = predicted / float(predicted.iloc[0]) if predicted is not None and float(
-        predicted.iloc[0]) > 0 else pd.Series([math.nan] * len(table))
-    rate = getattr(result, "rate", None)
-    report = getattr(result, "report", None)
-    note = getattr(report, "note", "") if report is not None else ""
-    frame = pd.DataFrame({"step": step.to_numpy(), "measured": rel.to_numpy(dtype=float),
-                          "predicted": pred.to_numpy(dtype=float)})
-    return Propagation(name, frame, None if rate is None else float(rate), note)
-
-
-def _column(table: pd.DataFrame, names):
-    for n in names:
-        if n in table:
-            return table[n].astype(float)
-    return None
+    result = spectral.propagate(data, kind, steps=steps, metrics=[])
+    table = result.table  # indexed by step
+    frame = pd.DataFrame({"step": table.index.to_numpy(),
+                          "measured": table["relative_distance"].to_numpy(dtype=float),
+                          "predicted": table["predicted_relative"].to_numpy(dtype=float)})
+    return Propagation(name, frame, float(result.report.rate), result.report.note,
+                       {"fitted_rate": result.fitted_rate})
 
 
 def steps_below(prop: Propagation, eps: float) -> int | None:
@@ -126,18 +109,17 @@ def backward_table(model, data, series: str) -> pd.DataFrame:
     """Per-layer smoothness of the gradients of the training loss with respect to each
     layer output :math:`H^{(k)}` (Keriven 2025), as rows ``series, layer, metric, value``.
 
-    Uses :func:`oversmooth.backward.layer_table` when that module exists; otherwise one
-    training-mode forward/backward pass (cross-entropy on ``train_mask``) with the
-    model's layer taps retaining each output's gradient, measured with
-    :func:`oversmooth.metrics.backward_smoothness`. The model's parameters and mode are
-    left as they were (gradients are cleared).
+    Uses :func:`oversmooth.backward.layer_table` when that module exists (its ``grad_*``
+    rows); otherwise one eval-mode (no dropout) forward/backward pass, cross-entropy on
+    ``train_mask``, with the model's layer taps retaining each output's gradient,
+    measured with :func:`oversmooth.metrics.backward_smoothness`. The model's mode is
+    restored and its parameters' gradients cleared.
     """
     module = _optional("oversmooth.backward")
     if module is not None and hasattr(module, "layer_table"):
         table = module.layer_table(model, data)
-        if "metric" not in table:  # a wide table: one column per metric
-            table = table.melt(id_vars=["layer"], var_name="metric", value_name="value")
-        table = table[["layer", "metric", "value"]].copy()
+        table = table[table["metric"].str.startswith("grad_")][["layer", "metric", "value"]]
+        table = table.copy()
         table.insert(0, "series", series)
         return table
 
@@ -155,7 +137,7 @@ def backward_table(model, data, series: str) -> pd.DataFrame:
     handle = model.add_tap(keep)
     was_training = model.training
     try:
-        model.train()
+        model.eval()
         model.zero_grad(set_to_none=True)
         logits = model(data.x, data.edge_index)
         loss = F.cross_entropy(logits[data.train_mask], data.y[data.train_mask])
