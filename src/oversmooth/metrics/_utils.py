@@ -92,11 +92,12 @@ def simple_edges(edge_index: Tensor, num_nodes: int) -> tuple[Tensor, Tensor]:
         src, dst = edge_index[0], edge_index[1]
         keep = src != dst
         src, dst = src[keep], dst[keep]
-        keys = dst * num_nodes + src
-        # PyG graphs are coalesced (sorted, no duplicates): skip the sort when it is.
+        keys = src * num_nodes + dst
+        # PyG graphs are coalesced (sorted by source then target, no duplicates): skip the
+        # sort when it is.
         if keys.numel() > 1 and not bool((keys[1:] > keys[:-1]).all()):
             keys = torch.unique(keys)
-            dst, src = keys // num_nodes, keys % num_nodes
+            src, dst = keys // num_nodes, keys % num_nodes
         entry.values["simple"] = (src, dst)
     return entry.values["simple"]
 

@@ -10,17 +10,13 @@ from ._utils import CHUNK_ELEMENTS, check_graph, check_name, degree, float64, si
 __all__ = ["dirichlet_energy"]
 
 
-def _edge_sum(x: Tensor, src: Tensor, dst: Tensor, scale: Tensor | None = None) -> Tensor:
-    r""":math:`\sum_e ||s_{src} x_{src} - s_{dst} x_{dst}||^2` in float64, edges in chunks."""
+def _edge_sum(x: Tensor, src: Tensor, dst: Tensor) -> Tensor:
+    r""":math:`\sum_e ||x_{src} - x_{dst}||^2` in float64, edges in chunks (bounded memory)."""
     total = torch.zeros((), dtype=torch.float64, device=x.device)
     step = max(1, CHUNK_ELEMENTS // max(1, x.size(1)))
     for start in range(0, src.numel(), step):
-        s, t = src[start:start + step], dst[start:start + step]
-        a, b = float64(x.index_select(0, s)), float64(x.index_select(0, t))
-        if scale is not None:
-            a.mul_(scale.index_select(0, s).unsqueeze(1))
-            b.mul_(scale.index_select(0, t).unsqueeze(1))
-        total += a.sub_(b).pow_(2).sum()
+        a = float64(x.index_select(0, src[start:start + step]))
+        total += a.sub_(x.index_select(0, dst[start:start + step])).pow_(2).sum()
     return total
 
 
@@ -30,7 +26,8 @@ def _energy(x: Tensor, edge_index: Tensor, normalization: str | None, scale_free
         value = _edge_sum(x, edge_index[0], edge_index[1]) / n
     else:
         src, dst = simple_edges(edge_index, n)
-        value = 0.5 * _edge_sum(x, src, dst, (degree(edge_index, n) + 1.0).rsqrt())
+        scaled = float64(x) * (degree(edge_index, n) + 1.0).rsqrt().unsqueeze(1)
+        value = 0.5 * _edge_sum(scaled, src, dst)
     if scale_free:
         norm = sq_norm(x)
         value = value / norm if bool(norm > 0) else torch.zeros_like(value)

@@ -46,7 +46,11 @@ def numerical_rank(x: Tensor) -> float:
     close to 1. Computed from the eigenvalues of the float64 Gram matrix of
     :math:`X/\max|X|` (d x d, O(N d^2)). Degenerate input: all-zero ``x`` gives 0.0.
     """
-    ev = _eigenvalues(check_x(x))
+    return _numerical_rank(check_x(x))
+
+
+def _numerical_rank(x: Tensor) -> float:
+    ev = _eigenvalues(x)
     if ev.numel() == 0 or not bool(ev[-1] > 0):
         return 0.0
     return float(ev.sum() / ev[-1])

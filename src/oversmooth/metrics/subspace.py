@@ -51,8 +51,7 @@ def invariant_projection(x: Tensor, edge_index: Tensor, operator: str = "gcn",
     Limits: for ``"gcn"`` (symmetric, a self-loop at every node) :math:`P^k X \to \Pi X`. For
     ``"rw"``, :math:`P^k X` converges to the component means weighted by :math:`1+d_i`: a point
     of :math:`\mathcal M`, but not this orthogonal projection. Cost O(N d) plus the component
-    labels (scipy on a
-    host copy of ``edge_index``, cached per tensor).
+    labels (scipy on a host copy of ``edge_index``, cached per tensor).
 
     Returns:
         A tensor shaped like ``x`` on ``x``'s device, of ``dtype`` (default ``x.dtype``),

@@ -54,6 +54,8 @@ class StackedGNN(LayerTaps):
     """Base class: subclasses provide :meth:`make_conv` and :meth:`conv`."""
 
     defaults: dict = {}
+    #: activation between layers (GAT uses ELU)
+    act = staticmethod(F.relu)
 
     def __init__(self, in_channels: int, hidden_channels: int, out_channels: int, depth: int, *,
                  dropout: float = 0.5, residual: bool = False, dense: bool = False,
@@ -134,7 +136,7 @@ class StackedGNN(LayerTaps):
             self.emit(k, z)
             if k == self.depth and not self.has_head:
                 return z
-            out = F.relu(self.norms[k - 1](z))
+            out = self.act(self.norms[k - 1](z))
             if self.residual and k > 1 and not self.dense and out.shape == h.shape:
                 out = out + h
             if k == 1:

@@ -128,7 +128,9 @@ class SparseFeatures:
     MAX_DENSITY = 0.25
 
     def __init__(self, x: Tensor) -> None:
-        csr = x.detach().to_sparse_csr()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            csr = x.detach().to_sparse_csr()
         self.shape = tuple(x.shape)
         self.crow, self.col, self.values = csr.crow_indices(), csr.col_indices(), csr.values()
         self.t_crow, self.t_col, self.perm = _transpose_plan(self.crow, self.col, *self.shape)

@@ -1,0 +1,148 @@
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch_geometric.nn import GCNConv
+
+import oversmooth
+from oversmooth import metrics as M
+from oversmooth.datasets import csbm
+from oversmooth.models import LayerTaps
+
+
+@pytest.fixture(scope="module")
+def data():
+    return csbm(num_nodes=120, num_classes=3, avg_degree=5, num_features=8, seed=0)
+
+
+class Stack(torch.nn.Module):
+    def __init__(self, d_in, hidden, d_out, depth=3):
+        super().__init__()
+        dims = [d_in] + [hidden] * (depth - 1) + [d_out]
+        self.convs = torch.nn.ModuleList(GCNConv(a, b) for a, b in zip(dims[:-1], dims[1:]))
+
+    def forward(self, x, edge_index):
+        for k, conv in enumerate(self.convs):
+            x = conv(x, edge_index)
+            if k < len(self.convs) - 1:
+                x = torch.relu(x)
+        return x
+
+
+class TinyTaps(LayerTaps):
+    """A LayerTaps model: emits the input (k = 0) and each propagation output."""
+
+    def __init__(self, d_in, d_out, depth=3):
+        super().__init__()
+        self.lin = torch.nn.Linear(d_in, d_out)
+        self.depth = depth
+
+    def forward(self, x, edge_index):
+        from oversmooth.models.propagation import normalized_adjacency
+
+        P = normalized_adjacency(edge_index, x.size(0))
+        h = self.emit(0, self.lin(x))
+        for k in range(1, self.depth + 1):
+            h = self.emit(k, P @ h)
+        return h
+
+
+def _loss(out, data):
+    return F.cross_entropy(out[data.train_mask], data.y[data.train_mask])
+
+
+def test_pyg_stack_forward_values_and_gradients_match_autograd(data):
+    torch.manual_seed(0)
+    model = Stack(8, 16, 3)
+    outputs = []
+    handles = [c.register_forward_hook(lambda m, i, o: outputs.append(o)) for c in model.convs]
+    with oversmooth.Probe(model, data, metrics=["dirichlet_energy", "subspace_distance"]) as probe:
+        out = model(data.x, data.edge_index)
+        loss = _loss(out, data)
+        grads = torch.autograd.grad(loss, outputs)  # the probe's gradient hooks fire here too
+    for h in handles:
+        h.remove()
+    fwd, bwd = probe.forward_table(), probe.backward_table()
+    assert list(fwd.columns) == ["epoch", "layer", "metric", "value"]
+    assert sorted(fwd.layer.unique()) == [1, 2, 3] and set(fwd.epoch) == {0}
+    for k, h in enumerate(outputs, start=1):
+        row = fwd[(fwd.layer == k) & (fwd.metric == "dirichlet_energy")].value.item()
+        assert row == pytest.approx(M.dirichlet_energy(h, data.edge_index))
+        expected = M.backward_smoothness(grads[k - 1], data.edge_index)
+        for key, value in expected.items():
+            got = bwd[(bwd.layer == k) & (bwd.metric == key)].value.item()
+            assert got == pytest.approx(value, rel=1e-9, abs=1e-15)
+    assert probe.layer_names == {1: "convs.0", 2: "convs.1", 3: "convs.2"}
+
+
+def test_hooks_removed_on_exit(data):
+    model = Stack(8, 16, 3)
+    with oversmooth.Probe(model, data) as probe:
+        assert all(len(c._forward_hooks) == 1 for c in model.convs)
+    assert all(len(c._forward_hooks) == 0 for c in model.convs)
+    model(data.x, data.edge_index)
+    assert len(probe.forward_table()) == 0
+    taps = TinyTaps(8, 3)
+    with oversmooth.Probe(taps, data):
+        assert len(taps._taps) == 1
+    assert taps._taps == []
+
+
+def test_layer_taps_model_and_measure_leaves_param_grads(data):
+    model = TinyTaps(8, 3)
+    with oversmooth.Probe(model, data, metrics="all") as probe:
+        probe.measure(epoch=5)
+    fwd, bwd = probe.forward_table(), probe.backward_table()
+    assert sorted(fwd.layer.unique()) == [0, 1, 2, 3] and set(fwd.epoch) == {5}
+    assert set(fwd.metric) == set(M.available()) | {f"{m}_stderr" for m in
+                                                    ("mad_gap", "mean_pairwise_distance", "smv",
+                                                     "group_distance_ratio")}
+    assert sorted(bwd.layer.unique()) == [0, 1, 2, 3]
+    assert model.lin.weight.grad is None
+    # deeper propagation is smoother
+    d = fwd[fwd.metric == "subspace_distance"].set_index("layer").value
+    assert d[3] < d[1]
+
+
+def test_every_skips_work(data, monkeypatch):
+    model = Stack(8, 16, 3)
+    calls = []
+    probe = oversmooth.Probe(model, data, every=10)
+    original = probe._forward_metrics
+    monkeypatch.setattr(probe, "_forward_metrics", lambda h: calls.append(1) or original(h))
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with probe:
+        for epoch in range(25):
+            with probe.epoch(epoch):
+                opt.zero_grad()
+                _loss(model(data.x, data.edge_index), data).backward()
+                opt.step()
+            model(data.x, data.edge_index)  # an unwrapped (eval) pass: not recorded
+    assert len(calls) == 3 * 3  # epochs 0, 10, 20; three layers each
+    assert sorted(probe.forward_table().epoch.unique()) == [0, 10, 20]
+    assert sorted(probe.backward_table().epoch.unique()) == [0, 10, 20]
+
+
+def test_named_layers_and_errors(data):
+    model = Stack(8, 16, 3)
+    with oversmooth.Probe(model, data, layers=["convs.2", model.convs[0]]) as probe:
+        model(data.x, data.edge_index)
+    assert probe.layer_names == {1: "convs.2", 2: "convs.0"}
+    with pytest.raises(ValueError, match="no module named"):
+        oversmooth.Probe(model, data, layers=["nope"])
+    with pytest.raises(ValueError, match="no MessagePassing"):
+        oversmooth.Probe(torch.nn.Linear(2, 2), data)
+    with pytest.raises(ValueError, match="unknown metric"):
+        oversmooth.Probe(model, data, metrics=["bogus"])
+    with pytest.raises(ValueError, match="every"):
+        oversmooth.Probe(model, data, every=0)
+
+
+def test_diverged_layer_recorded_as_nan(data):
+    model = TinyTaps(8, 3)
+    with torch.no_grad():
+        model.lin.weight.fill_(math.inf)
+    with oversmooth.Probe(model, data) as probe:
+        model(data.x, data.edge_index)
+    assert probe.forward_table().value.isna().all()
