@@ -5,6 +5,7 @@ from . import datasets  # noqa: F401
 from . import measure  # noqa: F401
 from . import experiments  # noqa: F401
 from . import backward  # noqa: F401
+from . import report  # noqa: F401
 from ._app import app, main
 
 __all__ = ["app", "main"]

@@ -1,0 +1,15 @@
+"""Show oversmoothing: figures, claims checked against measurements, one HTML page.
+
+>>> from oversmooth.report import build_report
+>>> build_report("results.db", "report.html")       # + figures/*.png|svg beside it
+
+:mod:`.plots` has one function per figure (each returns a matplotlib ``Figure``),
+:mod:`.claims` the claims in circulation with their verdicts, :mod:`.build` the page.
+"""
+
+from .build import ReportResult, build_report, read_store
+from .claims import CLAIMS, Claim, Measurements, evaluate
+from .measure import Propagation, backward_table, pure_propagation
+
+__all__ = ["build_report", "read_store", "ReportResult", "CLAIMS", "Claim", "Measurements",
+           "evaluate", "Propagation", "pure_propagation", "backward_table"]

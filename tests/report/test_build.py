@@ -1,0 +1,138 @@
+"""build_report and the CLI on empty, partial, full and old-schema stores."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+import pytest
+
+from oversmooth.experiments import Store, StoreVersionError
+from oversmooth.report import build_report
+from oversmooth.report import build as build_module
+from oversmooth.report.html import SECTIONS
+from tests.report._stores import make_record, ten_model_store
+
+
+@pytest.fixture(scope="module")
+def ten(tmp_path_factory) -> str:
+    return ten_model_store(tmp_path_factory.mktemp("ten") / "ten.db")
+
+
+def sections_of(page: str) -> list[str]:
+    return re.findall(r'<section id="([a-z]+)"><h2>', page)
+
+
+def old_store(path):
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    conn.execute("INSERT INTO meta VALUES ('schema_version', '0')")
+    conn.commit()
+    conn.close()
+    return path
+
+
+def test_empty_store_says_what_is_missing(tmp_path):
+    Store(tmp_path / "empty.db").close()
+    result = build_report(tmp_path / "empty.db", tmp_path / "out" / "report.html",
+                          spectral=False)
+    page = result.html.read_text()
+    assert sections_of(page) == [s for s, _ in SECTIONS]
+    assert "the store holds no runs" in page
+    assert page.count('class="missing"') >= 6
+    assert "oversmooth sweep --store" in page  # says how to produce the data
+    assert result.figures == []
+    assert {c.verdict for c in result.claims} == {"not measured"}
+
+
+def test_partial_store_runs_without_layer_metrics(tmp_path):
+    with Store(tmp_path / "p.db") as store:
+        for depth, acc in ((2, 0.8), (8, 0.4)):
+            store.save(make_record(f"r{depth}", depth=depth, test_acc=acc, metrics=False))
+        store.save(make_record("f", depth=16, status="failed"))
+    result = build_report(tmp_path / "p.db", tmp_path / "report.html", spectral=False)
+    page = result.html.read_text()
+    assert [p.name for p in result.figures] == ["accuracy_vs_depth.png", "accuracy_vs_depth.svg"]
+    assert "the store holds no per-layer metrics" in page
+    assert any("per-layer metrics on cora" in m for m in result.missing)
+    assert "RuntimeError: boom" in page  # the failed run's error is in its settings
+    assert "failed" in page
+
+
+def test_full_store_report(tmp_path):
+    path = ten_model_store(tmp_path / "ten.db")
+    with Store(path) as store:  # backward metrics stored by a sweep are shown
+        store.save(make_record("g", dataset="cora", label="GCN", depth=128, test_acc=0.2,
+                               grads=True))
+    result = build_report(path, tmp_path / "r" / "report.html", spectral=False)
+    names = sorted(p.name for p in result.figures)
+    assert names == sorted(f"{n}.{f}" for n in ("accuracy_vs_depth", "layers_cora",
+                                                  "backward_cora") for f in ("png", "svg"))
+    assert all(p.parent == tmp_path / "r" / "figures" for p in result.figures)
+    page = result.html.read_text()
+    assert page.count("data:image/png;base64,") == 3
+    assert not re.search(r'(src|href)="(?!data:|#)', page)  # nothing outside the page
+    assert "81.1 [81.1]" not in page and "[81.1]" in page  # published numbers in the table
+    assert "GCNII*" in page and "mean_cosine_similarity" in page
+    assert not list(tmp_path.joinpath("r").glob(".oversmooth-report-*"))
+
+
+def test_failure_leaves_nothing_half_written(tmp_path, monkeypatch, ten):
+    path = ten
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("plotting failed")
+
+    monkeypatch.setattr(build_module.plots, "layer_metrics", broken)
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="plotting failed"):
+        build_report(path, out / "report.html", spectral=False)
+    assert list(out.iterdir()) == []
+
+
+def test_old_schema_and_missing_store(tmp_path):
+    with pytest.raises(StoreVersionError, match="schema version 0"):
+        build_report(old_store(tmp_path / "old.db"), tmp_path / "r.html")
+    with pytest.raises(FileNotFoundError, match="oversmooth demo"):
+        build_report(tmp_path / "nope.db", tmp_path / "r.html")
+    Store(tmp_path / "e.db").close()
+    with pytest.raises(ValueError, match="must be an .html file"):
+        build_report(tmp_path / "e.db", tmp_path / "r.pdf")
+
+
+def test_cli_report_and_errors(tmp_path, run_cli, ten):
+    path = ten
+    out = tmp_path / "report.html"
+    code, stdout, _ = run_cli("report", path, "-o", str(out), "--no-spectral")
+    assert code == 0 and stdout.strip().endswith(str(out)) and out.is_file()
+    code, _, err = run_cli("report", str(old_store(tmp_path / "old.db")))
+    assert code == 2 and "schema version 0" in err and "Traceback" not in err
+    code, _, err = run_cli("report", str(tmp_path / "missing.db"))
+    assert code == 2 and "not found" in err
+    code, _, err = run_cli("report", path, "-d", "citeseer", "-o", str(out))
+    assert code == 2 and "not in the store" in err
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
+def test_cli_plot_accuracy_formats(tmp_path, run_cli, fmt, ten):
+    path = ten
+    target = tmp_path / f"acc.{fmt}"
+    code, stdout, err = run_cli("plot", "accuracy", path, "-f", fmt, "-o", str(target))
+    assert code == 0, err
+    head = target.read_bytes()[:5]
+    assert {"png": b"\x89PNG", "svg": b"<?xml", "pdf": b"%PDF-"}[fmt] in head
+
+
+def test_cli_plot_layers_spectrum_backward(tmp_path, run_cli, ten):
+    path = ten
+    code, _, err = run_cli("plot", "layers", path, "-o", str(tmp_path / "l.svg"), "-f", "svg",
+                           "--metrics", "dirichlet_energy,mad")
+    assert code == 0, err
+    code, _, err = run_cli("plot", "spectrum", "ring", "-p", "num_nodes=30", "--steps", "8",
+                           "-o", str(tmp_path / "s.png"))
+    assert code == 0, err and (tmp_path / "s.png").stat().st_size > 1000
+    code, _, err = run_cli("plot", "backward", "csbm", "-p", "num_nodes=100", "--model", "gcn",
+                           "--depth", "4", "-o", str(tmp_path / "b.png"))
+    assert code == 0, err and (tmp_path / "b.png").stat().st_size > 1000
+    code, _, err = run_cli("plot", "accuracy", path, "-f", "gif")
+    assert code == 2 and "unknown format" in err

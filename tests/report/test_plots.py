@@ -1,0 +1,117 @@
+"""Every figure has a title, labelled axes with units, a legend, and log scales where
+values span orders of magnitude; 10 models stay distinguishable."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from oversmooth.experiments import Store, summarize
+from oversmooth.report import plots
+from oversmooth.report.style import line_style, save, use_log_scale
+from tests.report._stores import TEN_MODELS, ten_model_store
+
+
+@pytest.fixture(scope="module")
+def ten(tmp_path_factory):
+    path = ten_model_store(tmp_path_factory.mktemp("ten") / "ten.db")
+    with Store(path) as store:
+        return store.read("runs"), store.read("layer_metrics"), summarize(store)
+
+
+def legend_labels(fig) -> list[str]:
+    return [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+
+
+def test_accuracy_vs_depth_ten_models(ten):
+    _, _, summary = ten
+    fig = plots.accuracy_vs_depth(summary)
+    (ax,) = fig.axes
+    assert ax.get_title() == "Test accuracy vs depth: cora"
+    assert ax.get_ylabel() == "test accuracy (%)"
+    assert "depth" in ax.get_xlabel()
+    assert ax.get_xscale() == "log"  # depths 2 .. 64 span a factor 32
+    labels = legend_labels(fig)
+    assert [l for l in labels if not l.startswith("published")] == [m[0] for m in TEN_MODELS]
+    assert "published (dashed, open markers)" in labels
+    # the GCN published line is drawn dashed at the DropEdge README's numbers
+    dashed = [l for l in ax.get_lines() if l.get_linestyle() == "--" and len(l.get_xdata()) == 6]
+    assert any(np.allclose(l.get_ydata(), [81.1, 80.4, 69.5, 64.9, 60.3, 28.7]) for l in dashed)
+
+
+def test_ten_lines_are_distinguishable():
+    styles = [line_style(i) for i in range(12)]
+    pairs = {(s["color"], s["marker"]) for s in styles}
+    assert len(pairs) == 12
+    assert len({s["color"] for s in styles[:10]}) == 10
+    assert len({s["marker"] for s in styles[:10]}) == 10
+
+
+def test_layer_metrics_scales_and_labels(ten):
+    runs, layers, _ = ten
+    fig = plots.layer_metrics(layers, runs, "cora")
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(axes) == 5
+    by_title = {ax.get_title(): ax for ax in axes}
+    energy = by_title["Dirichlet energy: cora"]
+    assert energy.get_yscale() == "log" and "log scale" in energy.get_ylabel()
+    assert "feature units" in energy.get_ylabel()
+    cosine = by_title["mean cosine similarity: cora"]
+    assert cosine.get_yscale() == "linear"
+    assert all(ax.get_xlabel().startswith("layer k") for ax in axes)
+    assert energy.get_xscale() == "log"  # 64 layers
+    assert len(legend_labels(fig)) == 10
+    assert all(label.endswith("(L=64)") for label in legend_labels(fig))
+
+
+def test_layer_metrics_missing_parts_raise(ten):
+    runs, layers, _ = ten
+    with pytest.raises(ValueError, match="no finished runs on dataset 'citeseer'"):
+        plots.layer_metrics(layers, runs, "citeseer")
+    with pytest.raises(ValueError, match="no per-layer metrics"):
+        plots.layer_metrics(layers.iloc[0:0], runs, "cora")
+    with pytest.raises(ValueError, match="no accuracy to plot"):
+        plots.accuracy_vs_depth(pd.DataFrame(columns=["dataset", "label", "depth", "mean"]))
+
+
+def test_spectral_vs_measured_marks_exact_zeros():
+    steps = np.arange(0, 11)
+    sparse = pd.DataFrame({"step": steps, "measured": 0.9 ** steps, "predicted": 0.92 ** steps})
+    complete = pd.DataFrame({"step": steps, "measured": [1.0] + [0.0] * 10,
+                             "predicted": [1.0] + [0.0] * 10})
+    fig = plots.spectral_vs_measured({"cora": sparse, "complete": complete},
+                                     {"cora": 0.92, "complete": 0.0})
+    (ax,) = fig.axes
+    assert ax.get_yscale() == "log" and "log scale" in ax.get_ylabel()
+    assert ax.get_title() and "propagation steps" in ax.get_xlabel()
+    labels = legend_labels(fig)
+    assert "cora: predicted λᵏ, λ = 0.92" in labels
+    assert "complete: measured exactly 0" in labels
+    with pytest.raises(ValueError):
+        plots.spectral_vs_measured({})
+
+
+def test_backward_figure(tmp_path):
+    rows = [("GCN (L=16)", k, "grad_norm", 1e-6 * 3.0 ** k) for k in range(1, 17)]
+    rows += [("GCN (L=16)", k, "grad_energy_rel", 0.5 + 0.01 * k) for k in range(1, 17)]
+    table = pd.DataFrame(rows, columns=["series", "layer", "metric", "value"])
+    fig = plots.backward(table, title="cora")
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in axes] == ["cora: gradient norm ‖∂L/∂H‖_F",
+                                               "cora: gradient Rayleigh quotient"]
+    assert axes[0].get_yscale() == "log" and axes[1].get_yscale() == "linear"
+    for fmt in ("png", "svg", "pdf"):
+        path = save(fig, tmp_path / f"b.{fmt}")
+        assert path.stat().st_size > 1000
+    with pytest.raises(ValueError, match="unknown figure format"):
+        save(fig, tmp_path / "b.gif")
+
+
+@pytest.mark.parametrize("values, expected", [
+    ([1.0, 50.0], False), ([1e-3, 1.0], True), ([0.0, 1e3], False), ([math.nan, 1, 1e4], True),
+    ([], False)])
+def test_use_log_scale(values, expected):
+    assert use_log_scale(values) is expected
