@@ -1,5 +1,12 @@
-"""Deep GNN model zoo (see :func:`build`)."""
+"""Deep GNN model zoo: ``build(name, in_channels, hidden_channels, out_channels, depth, **options)``.
+
+Every model is a :class:`LayerTaps` whose ``forward(x, edge_index)`` returns logits and
+emits its ``k``-th propagation layer's output for ``k = 1 .. depth``; see ``available()``
+for the names and ``defaults(name)`` for each model's published hyperparameters.
+"""
 
 from .base import LayerTaps, TapHandle
+from .registry import MODELS, accepted_options, available, build, defaults, model_class
 
-__all__ = ["LayerTaps", "TapHandle"]
+__all__ = ["LayerTaps", "TapHandle", "MODELS", "build", "available", "defaults", "model_class",
+           "accepted_options"]

@@ -1,0 +1,103 @@
+"""Measures of node-representation similarity used in the oversmoothing literature.
+
+Every metric is a plain function of tensors returning a Python float (accumulated in
+float64, on the input's device, input detached). :func:`compute` evaluates them all;
+definitions, conventions and pitfalls are in each docstring.
+
+Example::
+
+    from oversmooth import datasets, metrics
+    data = datasets.load("cora")
+    metrics.compute(data.x, data.edge_index, data.y)
+    metrics.dirichlet_energy(data.x, data.edge_index, normalization="sym")
+"""
+
+from __future__ import annotations
+
+from torch import Tensor
+
+from ._utils import check_graph, check_labels_for
+from .backward import BACKWARD_KEYS, backward_smoothness
+from .energy import _energy, dirichlet_energy
+from .rank import _numerical_rank, effective_rank, feature_correlation, numerical_rank
+from .similarity import (MAX_EXACT, NUM_SAMPLES, NUM_SOURCES, _mean_cosine, group_distance_ratio, mad,
+                         mad_gap, mean_cosine_similarity, mean_pairwise_distance, smv)
+from .subspace import _distance, invariant_projection, subspace_distance
+
+__all__ = [
+    "compute", "available", "dirichlet_energy", "mean_cosine_similarity", "mad", "mad_gap",
+    "mean_pairwise_distance", "smv", "group_distance_ratio", "invariant_projection",
+    "subspace_distance", "numerical_rank", "effective_rank", "feature_correlation",
+    "backward_smoothness", "BACKWARD_KEYS", "MAX_EXACT", "NUM_SAMPLES", "NUM_SOURCES",
+]
+
+# name -> function of (x, edge_index, y) on validated, detached input; float or (float, stderr)
+_METRICS = {
+    "dirichlet_energy": lambda x, ei, y: _energy(x, ei, None, False),
+    "dirichlet_energy_sym": lambda x, ei, y: _energy(x, ei, "sym", False),
+    "mean_cosine_similarity": lambda x, ei, y: _mean_cosine(x),
+    "mad": lambda x, ei, y: mad(x),
+    "mad_gap": lambda x, ei, y: mad_gap(x, ei, return_stderr=True),
+    "mean_pairwise_distance": lambda x, ei, y: mean_pairwise_distance(x, return_stderr=True),
+    "smv": lambda x, ei, y: smv(x, return_stderr=True),
+    "group_distance_ratio": lambda x, ei, y: group_distance_ratio(x, y, return_stderr=True),
+    "subspace_distance": lambda x, ei, y: _distance(x, ei, "gcn", False),
+    "numerical_rank": lambda x, ei, y: _numerical_rank(x),
+    "effective_rank": lambda x, ei, y: effective_rank(x),
+    "feature_correlation": lambda x, ei, y: feature_correlation(x),
+}
+
+
+def available() -> list[str]:
+    """Names accepted by :func:`compute` (``group_distance_ratio`` needs labels)."""
+    return list(_METRICS)
+
+
+def resolve(metrics) -> list[str]:
+    """Turn ``None``, a comma-separated string or a list of names into known metric names."""
+    if metrics is None:
+        return available()
+    names = [m.strip() for m in metrics.split(",")] if isinstance(metrics, str) else list(metrics)
+    unknown = [m for m in names if m not in _METRICS]
+    if unknown:
+        raise ValueError(f"unknown metric {unknown[0]!r}; known: {', '.join(_METRICS)}")
+    return names
+
+
+def compute(x: Tensor, edge_index: Tensor, y: Tensor | None = None, metrics=None) -> dict[str, float]:
+    """Every applicable metric of ``x`` on the graph ``edge_index``, as a dict of floats.
+
+    Keys (in this order): ``dirichlet_energy``, ``dirichlet_energy_sym``,
+    ``mean_cosine_similarity``, ``mad``, ``mad_gap``, ``mean_pairwise_distance``, ``smv``,
+    ``group_distance_ratio`` (only when ``y`` is given), ``subspace_distance`` (``"gcn"``),
+    ``numerical_rank``, ``effective_rank``, ``feature_correlation``. ``metrics`` selects a
+    subset (names or a comma-separated string; an unknown name raises ``ValueError``);
+    naming ``group_distance_ratio`` without ``y`` raises too.
+
+    Scale: the metrics whose exact form is O(N^2) (``mad_gap``'s hop masks, the non-squared
+    ``mean_pairwise_distance``, ``smv``, ``group_distance_ratio``) are exact up to
+    ``MAX_EXACT`` = 4096 nodes and sampled above (``NUM_SAMPLES`` = 10^6 pairs,
+    ``NUM_SOURCES`` = 64 source nodes for ``mad_gap``, fixed seed: deterministic); each of
+    them adds a ``NAME_stderr`` key (0.0 when exact).
+    """
+    x, edge_index = check_graph(x, edge_index)
+    if y is not None:
+        y = check_labels_for(y, x)
+    names = resolve(metrics)
+    if y is None:
+        if metrics is not None and "group_distance_ratio" in names:
+            raise ValueError("group_distance_ratio needs labels: pass y")
+        names = [m for m in names if m != "group_distance_ratio"]
+    return _compute(x, edge_index, y, names)
+
+
+def _compute(x: Tensor, edge_index: Tensor, y: Tensor | None, names: list[str]) -> dict[str, float]:
+    """:func:`compute` on validated input (the probe's fast path)."""
+    out: dict[str, float] = {}
+    for name in names:
+        value = _METRICS[name](x, edge_index, y)
+        if isinstance(value, tuple):
+            out[name], out[f"{name}_stderr"] = value
+        else:
+            out[name] = value
+    return out

@@ -1,0 +1,48 @@
+"""Smoothness of backward signals (gradients with respect to layer outputs)."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from ._utils import check_graph, float64, sq_norm
+from .energy import _energy
+from .subspace import _distance
+
+__all__ = ["backward_smoothness", "BACKWARD_KEYS"]
+
+BACKWARD_KEYS = ("grad_norm", "grad_energy_rel", "grad_subspace_rel", "grad_mean_norm")
+
+
+def _backward(grad: Tensor, edge_index: Tensor) -> dict[str, float]:
+    norm2 = float(sq_norm(grad))
+    if norm2 == 0.0:
+        return dict.fromkeys(BACKWARD_KEYS, 0.0)
+    return {
+        "grad_norm": norm2 ** 0.5,
+        "grad_energy_rel": _energy(grad, edge_index, "sym", scale_free=True),
+        "grad_subspace_rel": _distance(grad, edge_index, "gcn", relative=True) ** 2,
+        "grad_mean_norm": float(torch.linalg.vector_norm(float64(grad).mean(0))),
+    }
+
+
+def backward_smoothness(grad: Tensor, edge_index: Tensor) -> dict[str, float]:
+    r"""How smooth a backward signal :math:`B = \partial L / \partial H` is over the graph.
+
+    Keriven (2025, "Backward Oversmoothing: why is it hard to train deep Graph Neural
+    Networks?", arXiv 2505.16736) shows that the errors :math:`B^{(k)}` oversmooth from the
+    output back to the input. Returned keys (all floats):
+
+    * ``grad_norm``: :math:`\|B\|_F`;
+    * ``grad_energy_rel``: :math:`\operatorname{tr}(B^\top(I-P)B)/\|B\|_F^2`, the Rayleigh
+      quotient of the GCN Laplacian (``dirichlet_energy(..., "sym", scale_free=True)``), in
+      [0, 2); 0 = perfectly smooth;
+    * ``grad_subspace_rel``: :math:`d_{\mathcal M}(B)^2/\|B\|_F^2` (``"gcn"`` invariant subspace),
+      the fraction of the gradient's energy outside :math:`\mathcal M`, in [0, 1]; 0 = smooth;
+    * ``grad_mean_norm``: :math:`\|\frac1N 1^\top B\|_2`, the norm of the mean row (at the
+      output layer, the mean output error that drives backward oversmoothing).
+
+    Degenerate input: a zero gradient gives 0.0 for every key.
+    """
+    grad, edge_index = check_graph(grad, edge_index)
+    return _backward(grad, edge_index)

@@ -1,0 +1,94 @@
+"""Distance to the invariant subspace of the propagation operator (Oono & Suzuki 2020)."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from ._utils import check_graph, check_name, components, degree, float64, sq_norm
+
+__all__ = ["invariant_projection", "subspace_distance"]
+
+OPERATORS = ("gcn", "rw")
+
+
+def _basis_weights(edge_index: Tensor, n: int, operator: str, device) -> Tensor:
+    if operator == "gcn":
+        return (degree(edge_index, n) + 1.0).sqrt()
+    return torch.ones(n, dtype=torch.float64, device=device)
+
+
+def _projection(x: Tensor, edge_index: Tensor, operator: str) -> Tensor:
+    """Float64 projection of ``x`` (already validated) onto the invariant subspace."""
+    n = x.size(0)
+    count, labels = components(edge_index, n)
+    e = _basis_weights(edge_index, n, operator, x.device)
+    x64 = float64(x)
+    coef = torch.zeros(count, x.size(1), dtype=torch.float64, device=x.device)
+    coef.index_add_(0, labels, x64 * e.unsqueeze(1))
+    norm2 = torch.zeros(count, dtype=torch.float64, device=x.device).index_add_(0, labels, e * e)
+    coef /= norm2.unsqueeze(1)
+    return coef.index_select(0, labels).mul_(e.unsqueeze(1))
+
+
+def invariant_projection(x: Tensor, edge_index: Tensor, operator: str = "gcn",
+                         num_nodes: int | None = None, dtype: torch.dtype | None = None) -> Tensor:
+    r"""Orthogonal projection of ``x`` onto the invariant subspace :math:`\mathcal M` of ``operator``.
+
+    :math:`\mathcal M` is the eigenvalue-1 eigenspace of the propagation matrix :math:`P`
+    (Oono & Suzuki, ICLR 2020, "Graph Neural Networks Exponentially Lose Expressive Power
+    for Node Classification"). It has one basis vector per connected component
+    :math:`C_m` (weakly connected; an isolated node is its own component):
+
+    * ``"gcn"``, :math:`P = \tilde D^{-1/2}(A+I)\tilde D^{-1/2}`: :math:`e_m = \tilde D^{1/2} 1_{C_m}`,
+      i.e. :math:`\sqrt{1 + d_i}` on the component (:math:`d_i` = distinct neighbours, no self-loop);
+    * ``"rw"``, :math:`P = \tilde D^{-1}(A+I)`: :math:`e_m = 1_{C_m}` (constant per component).
+      :math:`P` is not symmetric, so this is the span of its right eigenvectors and the
+      projection is the Euclidean one onto the per-component constants (the component means).
+
+    .. math:: \Pi X = \sum_m e_m e_m^\top X / \|e_m\|^2
+
+    Limits: for ``"gcn"`` (symmetric, a self-loop at every node) :math:`P^k X \to \Pi X`. For
+    ``"rw"``, :math:`P^k X` converges to the component means weighted by :math:`1+d_i`: a point
+    of :math:`\mathcal M`, but not this orthogonal projection. Cost O(N d) plus the component
+    labels (scipy on a
+    host copy of ``edge_index``, cached per tensor).
+
+    Returns:
+        A tensor shaped like ``x`` on ``x``'s device, of ``dtype`` (default ``x.dtype``),
+        computed in float64.
+    """
+    check_name(operator, OPERATORS, "operator")
+    x, edge_index = check_graph(x, edge_index, num_nodes)
+    return _projection(x, edge_index, operator).to(dtype or x.dtype)
+
+
+def _distance(x: Tensor, edge_index: Tensor, operator: str, relative: bool) -> float:
+    residual = float64(x) - _projection(x, edge_index, operator)
+    dist2 = residual.pow_(2).sum()
+    if relative:
+        norm = sq_norm(x)
+        return float((dist2 / norm).sqrt()) if bool(norm > 0) else 0.0
+    return float(dist2.sqrt())
+
+
+def subspace_distance(x: Tensor, edge_index: Tensor, operator: str = "gcn",
+                      num_nodes: int | None = None, relative: bool = False) -> float:
+    r"""Distance of ``x`` to the invariant subspace: :math:`d_{\mathcal M}(X) = \|X - \Pi X\|_F`.
+
+    :math:`\Pi` is :func:`invariant_projection` (one basis vector per connected component,
+    :math:`\propto \sqrt{1+d_i}` for ``"gcn"``, constant for ``"rw"``; for ``"rw"`` this is the
+    Euclidean distance to the span of the per-component constant vectors, i.e. the
+    Frobenius norm of the features centred per component). Oono & Suzuki (ICLR 2020)
+    prove :math:`d_{\mathcal M}(X^{(l)}) \le (s\lambda)^l d_{\mathcal M}(X^{(0)})`.
+
+    Oversmoothed: :math:`d_{\mathcal M} \to 0`. ``relative=True`` divides by
+    :math:`\|X\|_F` (a value in [0, 1], scale free).
+
+    Cost O(N d); accumulated in float64. Degenerate input: all-zero features, or a graph
+    without edges (every node its own component, so :math:`\mathcal M = \mathbb R^N`)
+    give 0.0.
+    """
+    check_name(operator, OPERATORS, "operator")
+    x, edge_index = check_graph(x, edge_index, num_nodes)
+    return _distance(x, edge_index, operator, relative)

@@ -1,0 +1,108 @@
+"""Model registry: :func:`build`, :func:`available`, :func:`defaults`.
+
+Models are imported lazily from ``"module:Class"`` so that importing the registry stays
+cheap and a model's module is loaded only when it is built.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+
+from torch import nn
+
+__all__ = ["MODELS", "build", "available", "defaults", "model_class", "accepted_options",
+           "TRAINING_KEYS"]
+
+#: name -> "module:Class" (module relative to ``oversmooth.models``), plus fixed options.
+MODELS: dict[str, tuple[str, dict]] = {
+    "mlp": ("mlp:MLP", {}),
+    "gcn": ("gcn:GCN", {}),
+    "gat": ("gat:GAT", {}),
+    "sage": ("sage:SAGE", {}),
+    "gin": ("gin:GIN", {}),
+    "resgcn": ("gcn:ResGCN", {}),
+    "densegcn": ("gcn:DenseGCN", {}),
+    "jknet": ("gcn:JKNet", {}),
+    "incepgcn": ("incepgcn:IncepGCN", {}),
+    "gcnii": ("gcnii:GCNII", {}),
+    "gcnii*": ("gcnii:GCNIIStar", {}),
+    "appnp": ("appnp:APPNPNet", {}),
+    "sgc": ("sgc:SGC", {}),
+    "dagnn": ("dagnn:DAGNN", {}),
+    "gprgnn": ("gprgnn:GPRGNN", {}),
+    "g2": ("g2:G2", {}),
+    "gps": ("gps:GPS", {}),
+    "transformer": ("transformer:GraphTransformer", {}),
+    "nsd": ("nsd:NSD", {}),
+}
+
+#: Keys of a model's ``defaults`` that configure training, not the model.
+TRAINING_KEYS = ("lr", "weight_decay", "epochs", "patience")
+_SIZE_KEYS = ("in_channels", "hidden_channels", "out_channels", "depth")
+
+
+def available() -> list[str]:
+    """Names accepted by :func:`build`, in the order of the issue."""
+    return list(MODELS)
+
+
+def _check_name(name: str) -> str:
+    key = str(name).lower()
+    if key not in MODELS:
+        raise ValueError(f"unknown model {name!r}; known: {', '.join(MODELS)}")
+    return key
+
+
+def model_class(name: str) -> type[nn.Module]:
+    """The class behind a registered name (imports its module)."""
+    target, _ = MODELS[_check_name(name)]
+    module, cls = target.split(":")
+    return getattr(importlib.import_module(f"oversmooth.models.{module}"), cls)
+
+
+def accepted_options(cls: type) -> list[str]:
+    """Keyword options of ``cls.__init__`` (following ``**options`` up the class hierarchy)."""
+    names: list[str] = []
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        params = inspect.signature(init).parameters.values()
+        names += [p.name for p in params if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)
+                  and p.name not in ("self", *_SIZE_KEYS) and p.name not in names]
+        if not any(p.kind == p.VAR_KEYWORD for p in params):
+            break
+    return names
+
+
+def defaults(name: str) -> dict:
+    """A copy of the authors' Cora hyperparameters of a model (model and training keys)."""
+    values = dict(getattr(model_class(name), "defaults", {}))
+    values.update(MODELS[_check_name(name)][1])
+    return values
+
+
+def build(name: str, in_channels: int, hidden_channels: int | None, out_channels: int, depth: int,
+          **options) -> nn.Module:
+    """Instantiate a zoo model by name.
+
+    ``hidden_channels=None`` and model options not given take the model's
+    :func:`defaults` (training keys such as ``lr`` are ignored here; they belong to
+    :func:`oversmooth.training.fit`). An option the model does not have raises a
+    ``ValueError`` naming it and listing the accepted ones.
+    """
+    key = _check_name(name)
+    cls = model_class(key)
+    accepted = accepted_options(cls)
+    unknown = [k for k in options if k not in accepted]
+    if unknown:
+        raise ValueError(f"option {unknown[0]!r} does not apply to model {key!r}; accepted: "
+                         f"{', '.join(accepted) or 'none'}")
+    model_defaults = defaults(key)
+    if hidden_channels is None:
+        hidden_channels = model_defaults.get("hidden_channels", 64)
+    for option, value in model_defaults.items():
+        if option in accepted and option not in options:
+            options[option] = value
+    return cls(in_channels, hidden_channels, out_channels, depth, **options)

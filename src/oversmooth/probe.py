@@ -1,0 +1,251 @@
+"""Record oversmoothing metrics layer by layer, forward and backward, for any model."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from functools import partial
+
+import torch
+from torch import Tensor
+
+__all__ = ["Probe", "PROBE_METRICS"]
+
+#: Forward metrics recorded by default: the O(N d) / O(E d) ones that matter most per layer.
+PROBE_METRICS = ("dirichlet_energy", "mean_cosine_similarity", "subspace_distance", "numerical_rank")
+
+
+def _first_tensor(output):
+    if isinstance(output, Tensor):
+        return output
+    if isinstance(output, (tuple, list)):
+        for item in output:
+            if isinstance(item, Tensor):
+                return item
+    return None
+
+
+class Probe:
+    r"""Record per-layer metrics of a model's representations and of their gradients.
+
+    ``with Probe(model, data) as probe:`` attaches listeners to the model's layers:
+
+    * an :class:`oversmooth.models.LayerTaps` model (zoo model): its taps, layer ``k`` as the
+      model numbers it (the output of the k-th propagation, before activation);
+    * else ``layers=`` (module names as in ``model.named_modules()``, or modules): a forward
+      hook on each, layers numbered 1..L in the given order;
+    * else a forward hook on every top-level :class:`torch_geometric.nn.MessagePassing`
+      submodule, numbered 1..L in registration order.
+
+    For every recorded layer output :math:`H^{(k)}` the forward metrics ``metrics`` (names of
+    :func:`oversmooth.metrics.compute`, default :data:`PROBE_METRICS`) are computed on a detached
+    float64 copy, and, when the output requires grad, a gradient hook records
+    :func:`oversmooth.metrics.backward_smoothness` of :math:`B^{(k)} = \partial L / \partial H^{(k)}`
+    when ``backward()`` runs. Nothing keeps the autograd graph alive.
+
+    Training loops record every ``every`` epochs in one line::
+
+        with Probe(model, data, every=10) as probe:
+            for epoch in range(200):
+                with probe.epoch(epoch):          # records only when epoch % 10 == 0
+                    loss = F.cross_entropy(model(data.x, data.edge_index)[mask], data.y[mask])
+                    loss.backward()
+                opt.step(); opt.zero_grad()
+        probe.forward_table(); probe.backward_table()
+
+    In a skipped epoch the listeners return at once (no copy, no metric). Inside a recorded
+    block only the first forward pass of each layer is recorded (wrap the pass you want:
+    typically the training step). Before the first ``epoch()`` block every pass is recorded
+    as epoch 0, so ``with Probe(model, data) as p: model(...).sum().backward()`` works as a
+    one-off measurement; :meth:`measure` does a full forward/backward pass without touching
+    the parameters' ``.grad``. Non-finite layer outputs (a diverged model) are recorded as NaN
+    instead of raising.
+
+    Args:
+        model: a ``torch.nn.Module``.
+        data: the graph (``edge_index``; ``y`` is used by ``group_distance_ratio`` and the default loss).
+        layers: module names or modules to hook (ignored for ``LayerTaps`` models).
+        metrics: forward metric names (``None`` = :data:`PROBE_METRICS`, ``"all"`` = every one).
+        loss_fn: ``loss_fn(output, data) -> scalar`` for :meth:`measure` (default: cross entropy
+            on ``data.train_mask``, or on every node without a mask).
+        every: record epochs whose number is a multiple of ``every``.
+        backward: record gradients too.
+    """
+
+    def __init__(self, model: torch.nn.Module, data, layers=None, metrics=None, loss_fn=None,
+                 every: int = 1, backward: bool = True) -> None:
+        from . import metrics as M
+
+        if not isinstance(model, torch.nn.Module):
+            raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+        if getattr(data, "edge_index", None) is None:
+            raise ValueError("data has no edge_index")
+        if not isinstance(every, int) or every < 1:
+            raise ValueError(f"every must be a positive integer, got {every!r}")
+        self.model, self.data, self.loss_fn, self.every, self.backward = model, data, loss_fn, every, backward
+        self.metrics = M.available() if metrics == "all" else M.resolve(metrics or PROBE_METRICS)
+        from .validation import check_edge_index, check_labels
+
+        self._num_nodes = int(data.num_nodes)
+        check_edge_index(data.edge_index, self._num_nodes)
+        self._edge_index = data.edge_index.detach()
+        self._y = getattr(data, "y", None)
+        if self._y is not None:
+            check_labels(self._y, self._num_nodes)
+        else:
+            self.metrics = [m for m in self.metrics if m != "group_distance_ratio"]
+        self._targets = self._find_layers(layers)
+        self.layer_names: dict[int, str] = {}
+        self._handles: list = []
+        self._forward_rows: list[tuple] = []
+        self._backward_rows: list[tuple] = []
+        self._seen: set[int] = set()
+        self._live: list[Tensor] | None = None
+        self.recording = False
+        self.current_epoch = 0
+
+    # ------------------------------------------------------------------ attaching
+    def _find_layers(self, layers):
+        if hasattr(self.model, "add_tap"):
+            return None
+        named = dict(self.model.named_modules())
+        if layers is not None:
+            by_id = {id(m): name for name, m in named.items()}
+            targets = []
+            for item in layers:
+                if isinstance(item, str):
+                    if item not in named:
+                        raise ValueError(f"model has no module named {item!r}")
+                    targets.append((item, named[item]))
+                elif isinstance(item, torch.nn.Module) and id(item) in by_id:
+                    targets.append((by_id[id(item)], item))
+                else:
+                    raise ValueError(f"layers must name modules of the model, got {item!r}")
+            return targets
+        from torch_geometric.nn import MessagePassing
+
+        targets = []
+        for name, module in named.items():
+            if isinstance(module, MessagePassing) and not any(
+                    name.startswith(t + ".") for t, _ in targets):
+                targets.append((name, module))
+        if not targets:
+            raise ValueError("found no MessagePassing layer in the model: pass layers= (module names) "
+                             "or use an oversmooth.models model")
+        return targets
+
+    def __enter__(self) -> "Probe":
+        self.recording, self.current_epoch = True, 0
+        if self._targets is None:
+            self._handles.append(self.model.add_tap(self._on_output))
+        else:
+            for k, (name, module) in enumerate(self._targets, start=1):
+                self.layer_names[k] = name
+                self._handles.append(module.register_forward_hook(partial(self._on_hook, k)))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for handle in self._handles:
+            handle.remove()
+        self._handles.clear()
+        self.recording = False
+
+    def remove(self) -> None:
+        """Detach every listener (what leaving the ``with`` block does)."""
+        self.__exit__(None, None, None)
+
+    # ------------------------------------------------------------------ recording
+    @contextlib.contextmanager
+    def epoch(self, epoch: int, force: bool = False):
+        """Record the passes inside the block as ``epoch`` if ``epoch % every == 0`` (or ``force``)."""
+        self.current_epoch = epoch
+        self.recording = force or epoch % self.every == 0
+        self._seen = set()
+        try:
+            yield self.recording
+        finally:
+            self.recording = False
+
+    def _on_hook(self, k: int, module, inputs, output) -> None:
+        if self.recording:
+            h = _first_tensor(output)
+            if h is not None:
+                self._on_output(k, h)
+
+    def _on_output(self, k: int, h: Tensor) -> None:
+        if not self.recording or k in self._seen:
+            return
+        self._seen.add(k)
+        epoch = self.current_epoch
+        self._record(self._forward_rows, epoch, k, self._forward_metrics(h))
+        if self.backward and h.requires_grad and torch.is_grad_enabled():
+            h.register_hook(partial(self._on_grad, epoch, k))
+            if self._live is not None:
+                self._live.append(h)
+
+    def _on_grad(self, epoch: int, k: int, grad: Tensor) -> None:
+        from .metrics.backward import BACKWARD_KEYS, _backward
+
+        if grad.size(0) == self._num_nodes and bool(torch.isfinite(grad).all()):
+            values = _backward(grad.detach().to(torch.float64), self._edge_index)
+        else:
+            values = dict.fromkeys(BACKWARD_KEYS, math.nan)
+        self._record(self._backward_rows, epoch, k, values)
+
+    def _forward_metrics(self, h: Tensor) -> dict[str, float]:
+        from .metrics import _compute
+
+        h = h.detach()
+        if h.dim() != 2 or h.size(0) != self._num_nodes or not bool(torch.isfinite(h).all()):
+            return dict.fromkeys(self.metrics, math.nan)
+        return _compute(h.to(torch.float64), self._edge_index, self._y, self.metrics)
+
+    @staticmethod
+    def _record(rows: list, epoch: int, k: int, values: dict) -> None:
+        rows.extend((epoch, k, name, float(value)) for name, value in values.items())
+
+    def measure(self, epoch: int = 0) -> None:
+        """One forward and backward pass now, recorded as ``epoch`` whatever ``every`` is.
+
+        Calls ``model(data.x, data.edge_index)`` in the model's current mode and takes the
+        gradients of ``loss_fn`` with respect to the recorded layer outputs only
+        (``torch.autograd.grad``): parameters' ``.grad`` are left untouched.
+        """
+        if not self._handles:
+            raise ValueError("the probe is not attached: use it as `with Probe(...) as probe:`")
+        self._live = []
+        try:
+            with self.epoch(epoch, force=True):
+                out = self.model(self.data.x, self.data.edge_index)
+                live = self._live
+            if live and self.backward:
+                torch.autograd.grad(self._loss(out), live, allow_unused=True)
+        finally:
+            self._live = None
+
+    def _loss(self, out: Tensor) -> Tensor:
+        if self.loss_fn is not None:
+            return self.loss_fn(out, self.data)
+        y = getattr(self.data, "y", None)
+        if y is None:
+            raise ValueError("data has no y: pass loss_fn= to measure()")
+        mask = getattr(self.data, "train_mask", None)
+        if mask is not None and mask.dim() == 1:
+            return torch.nn.functional.cross_entropy(out[mask], y[mask])
+        return torch.nn.functional.cross_entropy(out, y)
+
+    # ------------------------------------------------------------------ results
+    def forward_table(self):
+        """Tidy ``pandas.DataFrame`` with columns ``epoch, layer, metric, value`` (forward pass)."""
+        return self._table(self._forward_rows)
+
+    def backward_table(self):
+        """Tidy ``pandas.DataFrame`` with columns ``epoch, layer, metric, value`` (gradients)."""
+        return self._table(self._backward_rows)
+
+    @staticmethod
+    def _table(rows):
+        import pandas as pd
+
+        frame = pd.DataFrame(rows, columns=["epoch", "layer", "metric", "value"])
+        return frame.sort_values(["epoch", "layer"], kind="stable").reset_index(drop=True)
