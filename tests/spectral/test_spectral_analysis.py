@@ -126,10 +126,11 @@ def test_dense_and_lanczos_agree(kind, make):
     lanczos = spectral.analyze(data, kind, method="lanczos")
     assert (dense.method, lanczos.method) == ("dense", "lanczos")
     assert lanczos.rate == pytest.approx(dense.rate, abs=1e-7)
-    assert lanczos.largest_eigenvalue_below_one == pytest.approx(
-        dense.largest_eigenvalue_below_one, abs=1e-7)
-    if dense.smallest_eigenvalue < 0:
-        assert lanczos.smallest_eigenvalue == pytest.approx(dense.smallest_eigenvalue, abs=1e-7)
+    # the end that sets the rate to tol, the other to about 1e-3 (see _lanczos_ends)
+    ends = [(lanczos.largest_eigenvalue_below_one, dense.largest_eigenvalue_below_one),
+            (lanczos.smallest_eigenvalue, dense.smallest_eigenvalue)]
+    for got, want in ends:
+        assert got == pytest.approx(want, abs=1e-7 if abs(want) >= dense.rate - 1e-9 else 2e-3)
     assert lanczos.multiplicity_one == dense.multiplicity_one
     if kind in ("gcn", "sym", "rw"):
         ref_rate, ones, _ = _reference_rate(data, kind)

@@ -10,6 +10,7 @@
 
 from .analysis import DENSE_THRESHOLD, SpectralReport, analyze
 from .operators import KINDS, APPNPOperator, SGCOperator, operator
+from .propagation import DEFAULT_METRICS, PropagationResult, fit_rate, propagate
 
 __all__ = ["operator", "analyze", "SpectralReport", "APPNPOperator", "SGCOperator", "KINDS",
-           "DENSE_THRESHOLD"]
+           "DENSE_THRESHOLD", "propagate", "PropagationResult", "fit_rate", "DEFAULT_METRICS"]
