@@ -441,11 +441,11 @@ def analyze(data, kind: str = "gcn", *, K: int | None = None, alpha: float = 0.1
                 "oscillates and never converges (rate 1); the gcn operator's self-loops prevent this.")
     else:
         unit = f"application of P^{K}" if kind == "sgc" else "step"
-        limit_word = ("its degree-weighted mean per component" if kind == "rw"
-                      else "sqrt(deg + 1) x a vector per component" if kind in ("gcn", "sgc")
-                      else "sqrt(deg) x a vector per component (0 on isolated nodes)")
+        limit_word = ("the degree-weighted mean of its features" if kind == "rw"
+                      else "one feature vector scaled by sqrt(deg + 1)" if kind in ("gcn", "sgc")
+                      else "one feature vector scaled by sqrt(deg) (isolated nodes to 0)")
         note = (f"The distance to the invariant subspace shrinks by {rate:.6g} per {unit}; each "
-                f"of the {num_components} components converges to {limit_word}.")
+                f"of the {num_components} component(s) converges to {limit_word}.")
     return SpectralReport(
         **report, rate=rate, spectral_gap=1.0 - rate, converges=converges,
         limit_in_invariant_subspace=converges and kind != "appnp", note=note,
