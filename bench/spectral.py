@@ -4,6 +4,7 @@ CSBM with average degree 10 (targets: 2 s and 60 s; graph loading/generation not
 Run: OVERSMOOTH_DATA_MIRROR=../shared/datasets .venv/bin/python bench/spectral.py
 """
 
+import os
 import time
 
 from oversmooth import datasets, spectral
@@ -18,7 +19,8 @@ def row(name: str, data) -> None:
     target = TARGETS[name]
     print(f"analyze {name:8s} N={report.num_nodes:>9,d} components={report.num_components:>4d} "
           f"rate={report.rate:.6f} smallest={report.smallest_eigenvalue:+.4f} ({report.method}): "
-          f"{elapsed:6.2f} s   target {target:.0f} s   ratio {elapsed / target:.3f}x")
+          f"{elapsed:6.2f} s   target {target:.0f} s   ratio {elapsed / target:.3f}x   "
+          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
 
 
 row("cora", datasets.load("cora"))

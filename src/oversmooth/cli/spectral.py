@@ -34,10 +34,7 @@ def spectrum_command(name: DatasetArg, operator: OperatorOpt = "gcn", k: KOpt = 
                      root: RootOpt = None, split: SplitOpt = 0, json: JsonOpt = False) -> None:
     """Predict how fast propagation oversmooths a graph, before any training.
 
-    Prints the invariant subspace (one vector per connected component), the rate
-    (largest |eigenvalue| outside it: the distance to it shrinks by this factor per
-    step), the spectral gap, the smallest eigenvalue, and the predicted number of
-    steps to shrink the distance by 10, 1000 and 10^6.
+    Prints the invariant subspace (one vector per connected component), the rate (largest |eigenvalue| outside it: the distance to it shrinks by this factor per step), the spectral gap, the smallest eigenvalue, and the predicted number of steps to shrink the distance by 10, 1000 and 10^6.
 
     [bold]Examples[/bold]
 
@@ -80,9 +77,7 @@ def propagate_command(name: DatasetArg,
                       json: JsonOpt = False) -> None:
     """Propagate the features with no weights (H = P^k X) and watch them oversmooth.
 
-    One row per step: the metrics, the measured distance to the invariant subspace, and
-    the distance the spectrum predicts (rate^k x the distance at step 0); below, the
-    decay rate fitted from the measurement beside the predicted rate.
+    One row per step: the metrics, the measured distance to the invariant subspace, and the distance the spectrum predicts (rate^k x the distance at step 0); below, the decay rate fitted from the measurement beside the predicted rate.
 
     [bold]Examples[/bold]
 
