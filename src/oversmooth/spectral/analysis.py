@@ -296,7 +296,12 @@ def _lanczos_ends(p: sp.csr_matrix, labels: np.ndarray, w: np.ndarray, num_compo
         return x - w * coef[labels]
 
     def matvec(x):
-        return deflate(p @ deflate(np.asarray(x, dtype=np.float64).ravel()))
+        # P V = V, so P - V V^T = (I - V V^T) P: symmetric, one deflation per product
+        return deflate_image(p, np.asarray(x, dtype=np.float64).ravel())
+
+    def deflate_image(p, x):
+        coef = np.bincount(labels, weights=w * x, minlength=num_components)
+        return p @ x - w * coef[labels]
 
     op = LinearOperator((n, n), matvec=matvec, dtype=np.float64)
     v0 = deflate(np.random.default_rng(seed).standard_normal(n))
