@@ -3,6 +3,7 @@
 # Each import registers its commands on ``app``; the order is the order of ``--help``.
 from . import datasets  # noqa: F401
 from . import measure  # noqa: F401
+from . import spectral  # noqa: F401
 from . import experiments  # noqa: F401
 from . import backward  # noqa: F401
 from . import report  # noqa: F401

@@ -1,0 +1,459 @@
+r"""Spectral analysis of a propagation operator: how fast does :math:`P^k X` oversmooth?
+
+For the symmetric operators (``gcn``, ``sym``) the eigenvalue-1 eigenspace :math:`M`
+is known in closed form: one vector per connected component,
+:math:`e_m \propto \tilde D^{1/2}\mathbf 1_{C_m}` for ``gcn`` and
+:math:`D^{1/2}\mathbf 1_{C_m}` for ``sym`` (components with at least one edge; an
+isolated node is a zero row of ``sym`` and contributes eigenvalue 0). On the
+orthogonal complement :math:`P` acts with eigenvalues of modulus at most
+:math:`\lambda` (the *rate*), hence (Oono & Suzuki, ICLR 2020)
+
+.. math::
+    d_M(P^k X) \le \lambda^k\, d_M(X), \qquad
+    d_M(X) = \lVert X - \textstyle\sum_m e_m e_m^\top X\rVert_F ,
+
+with equality in the limit for generic :math:`X`. ``rw`` (:math:`\tilde D^{-1}(A+I)`)
+is similar to ``gcn`` (:math:`\tilde D^{-1/2} P_{gcn} \tilde D^{1/2}`): same
+eigenvalues, invariant vectors constant per component, and the same asymptotic rate
+(the bound holds up to the factor :math:`\sqrt{\max(d+1)/\min(d+1)}`).
+
+With self-loops every eigenvalue of ``gcn`` lies in :math:`(-1, 1]`; without them
+(``sym``) :math:`-1` is an eigenvalue exactly for each bipartite component, the rate is
+1 and :math:`P^kX` oscillates forever instead of converging.
+
+The rate is computed with Lanczos (:func:`scipy.sparse.linalg.eigsh`, largest magnitude)
+on the deflated operator :math:`x\mapsto Px - V(V^\top x)`, or with dense ``eigh`` for
+small graphs.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from scipy.sparse.csgraph import connected_components
+from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
+
+from ..models.propagation import normalized_adjacency
+from .operators import BASE_KINDS, _check_alpha, _check_k, _check_kind, graph_of
+
+__all__ = ["analyze", "SpectralReport", "DENSE_THRESHOLD"]
+
+#: ``method="auto"`` uses dense ``eigh`` up to this many nodes, Lanczos above.
+DENSE_THRESHOLD = 2000
+# The APPNP factor over an interval of eigenvalues is evaluated on this many points.
+_GRID = 2001
+
+
+def _appnp_factor(lam: np.ndarray, k: int | float, alpha: float) -> np.ndarray:
+    r"""Eigenvalue :math:`\mu_k(\lambda)` of the k-step APPNP operator for eigenvalue
+    :math:`\lambda` of P: :math:`r^k + \alpha\sum_{j<k} r^j`, :math:`r=(1-\alpha)\lambda`;
+    ``k = inf`` gives the limit :math:`\alpha/(1-r)`."""
+    r = (1.0 - alpha) * np.asarray(lam, dtype=np.float64)
+    if math.isinf(k):
+        return alpha / (1.0 - r)
+    rk = r ** k
+    # |r| <= 1 - alpha < 1, so 1 - r >= alpha > 0
+    return rk + alpha * (1.0 - rk) / (1.0 - r)
+
+
+@dataclass
+class SpectralReport:
+    r"""What the spectrum of a propagation operator predicts about oversmoothing.
+
+    Attributes:
+        kind: the operator (``gcn``, ``sym``, ``rw``, ``sgc``, ``appnp``).
+        num_nodes, num_edges: graph size (undirected edges, self-loops and duplicates dropped).
+        num_components: connected components (isolated nodes count as components).
+        isolated_nodes: nodes without an edge.
+        bipartite_components: ``sym`` only (``None`` otherwise): components with at least
+            one edge and no odd cycle, each giving eigenvalue -1.
+        multiplicity_one: multiplicity of eigenvalue 1, i.e. dimension of the invariant
+            subspace: ``num_components`` except for ``sym`` (components with an edge).
+        rate: largest :math:`|\lambda|` outside the invariant subspace; ``P^k X`` approaches
+            its limit like ``rate**k``. 0 when there is no eigenvalue outside it (graph
+            without edges, single node): everything is already invariant. 1 means no decay
+            (``sym`` on a bipartite component). For ``sgc`` one step is one application of
+            :math:`P^K`; for ``appnp`` it is the operator with its K (stacked APPNP layers).
+        spectral_gap: ``1 - rate``.
+        smallest_eigenvalue: smallest eigenvalue of the operator (-1 flags bipartite
+            components under ``sym``; > -1 always for ``gcn``). For ``appnp`` that of its
+            ``gcn`` matrix P. With Lanczos it is computed to about 1e-3 unless it sets the
+            rate, and reported as 0 when the spectrum outside the invariant subspace is
+            nonnegative (the deflated directions sit at 0); ``sgc`` with even K likewise.
+        largest_eigenvalue_below_one: largest eigenvalue outside the invariant subspace
+            (of P for ``appnp``); ``None`` when there is none.
+        converges: whether ``P^k X`` has a limit for every X (False for ``sym`` with a
+            bipartite component).
+        limit_in_invariant_subspace: whether that limit lies in the invariant subspace
+            (oversmoothing). False for ``appnp``, whose limit depends on the input.
+        limit_distance_bounds: ``appnp`` only: ``(low, high)`` with
+            ``low * d_M(X) <= d_M(Z^(inf)) <= high * d_M(X)``: the distance never reaches 0.
+        note: one sentence explaining the asymptotics in words.
+        method: ``"dense"``, ``"lanczos"`` or ``"trivial"`` (no eigenvalue outside the
+            invariant subspace, nothing to compute).
+        seconds: wall time of the analysis.
+    """
+
+    kind: str
+    num_nodes: int
+    num_edges: int
+    num_components: int
+    isolated_nodes: int
+    bipartite_components: int | None
+    multiplicity_one: int
+    rate: float
+    spectral_gap: float
+    smallest_eigenvalue: float
+    largest_eigenvalue_below_one: float | None
+    converges: bool
+    limit_in_invariant_subspace: bool
+    note: str
+    method: str
+    seconds: float
+    K: int | None = None
+    alpha: float | None = None
+    limit_distance_bounds: tuple[float, float] | None = None
+    # Internals used by steps_to / limit; left out of to_dict().
+    _spectrum: np.ndarray | None = field(default=None, repr=False)  # base eigenvalues outside M
+    _spectrum_is_interval: bool = field(default=False, repr=False)
+    _labels: torch.Tensor | None = field(default=None, repr=False)
+    _weights: torch.Tensor | None = field(default=None, repr=False)  # invariant vector entries
+    _edge_index: torch.Tensor | None = field(default=None, repr=False)
+
+    # -- predictions -----------------------------------------------------------------
+    def predicted_factor(self, k: int) -> float:
+        r"""Predicted :math:`d_M(H^{(k)}) / d_M(X)` after ``k`` steps.
+
+        ``rate**k`` for ``gcn``/``sym``/``rw``/``sgc`` (an upper bound for the symmetric
+        operators, the asymptotic slope for ``rw``); 0 for every ``k`` when nothing lies
+        outside the invariant subspace. For ``appnp`` a step is one power-iteration step
+        (``k`` = APPNP's K) and the factor is :math:`\max_\lambda |\mu_k(\lambda)|` over the
+        eigenvalues of P outside M, which tends to ``limit_distance_bounds[1] > 0``.
+        """
+        if k < 0:
+            raise ValueError(f"k must be >= 0, got {k}")
+        if self._spectrum is None or self._spectrum.size == 0:
+            return 0.0
+        if self.kind == "appnp":
+            lam = self._lambda_points()
+            return float(np.max(np.abs(_appnp_factor(lam, k, self.alpha))))
+        return float(self.rate ** k)
+
+    def _lambda_points(self) -> np.ndarray:
+        if self._spectrum_is_interval:
+            lo, hi = float(self._spectrum.min()), float(self._spectrum.max())
+            return np.linspace(lo, hi, _GRID)
+        return self._spectrum
+
+    def steps_to(self, eps: float) -> float | int:
+        """Predicted number of steps until the distance to the invariant subspace has
+        shrunk by the factor ``eps``: the smallest ``k`` with ``predicted_factor(k) <= eps``.
+
+        0 when ``eps >= 1`` or nothing lies outside the invariant subspace; ``math.inf``
+        when it never happens (``rate == 1``; ``appnp`` with ``eps`` below its limit factor).
+        """
+        eps = float(eps)
+        if not eps > 0 or math.isnan(eps):
+            raise ValueError(f"eps must be a positive number, got {eps}")
+        if eps >= 1.0 or self.predicted_factor(0) == 0.0:
+            return 0
+        if self.kind == "appnp":
+            if eps < self.limit_distance_bounds[1]:
+                return math.inf
+            k = 1
+            while self.predicted_factor(k) > eps:
+                k *= 2
+            lo = k // 2
+            while lo + 1 < k:  # the factor is non-increasing in k for k >= 1 here
+                mid = (lo + k) // 2
+                lo, k = (lo, mid) if self.predicted_factor(mid) <= eps else (mid, k)
+            return k
+        if self.rate >= 1.0:
+            return math.inf
+        if self.rate == 0.0:
+            return 1
+        k = max(1, math.ceil(math.log(eps) / math.log(self.rate)))
+        while self.rate ** k > eps:
+            k += 1
+        while k > 1 and self.rate ** (k - 1) <= eps:
+            k -= 1
+        return k
+
+    # -- the limit -------------------------------------------------------------------
+    def limit(self, x: torch.Tensor) -> torch.Tensor:
+        r"""The limit of :math:`H^{(k)}` for input ``x`` (float64, on ``x``'s device).
+
+        ``gcn``/``sgc``: orthogonal projection on the invariant subspace, per component
+        :math:`e_m e_m^\top x` with :math:`e_m\propto\sqrt{d+1}`; ``rw``: per component the
+        constant :math:`\sum_{i\in C}(d_i+1)x_i/\sum_{i\in C}(d_i+1)` (stationary
+        distribution); ``sym``: projection on :math:`\sqrt d` per component, 0 on isolated
+        nodes; ``appnp``: :math:`\alpha(I-(1-\alpha)P)^{-1}x`, which depends on ``x``
+        beyond the invariant subspace.
+
+        Raises:
+            ValueError: ``sym`` with a bipartite component (``P^k x`` oscillates, no limit),
+                or ``x`` with the wrong number of rows.
+        """
+        if x.dim() != 2 or x.size(0) != self.num_nodes:
+            raise ValueError(f"x must have shape [{self.num_nodes}, d], got {list(x.shape)}")
+        x = x.to(torch.float64)
+        if not self.converges:
+            raise ValueError(
+                f"{self.kind} has eigenvalue -1 on {self.bipartite_components} bipartite "
+                "component(s): P^k x oscillates and has no limit (use the gcn operator)")
+        if self.kind == "appnp":
+            return _ppr_limit(self._edge_index, self.num_nodes, x, self.alpha)
+        labels = self._labels.to(x.device)
+        w = self._weights.to(x.device)
+        if self.kind == "rw":
+            mass = torch.zeros(self.num_components, dtype=torch.float64, device=x.device)
+            mass.index_add_(0, labels, w * w)
+            sums = torch.zeros(self.num_components, x.size(1), dtype=torch.float64, device=x.device)
+            sums.index_add_(0, labels, (w * w)[:, None] * x)
+            return (sums / mass.clamp_min(1e-300)[:, None])[labels]
+        return self.projection(x)
+
+    def projection(self, x: torch.Tensor) -> torch.Tensor:
+        r"""Orthogonal projection :math:`\sum_m e_m e_m^\top x` of ``x`` on the eigenvalue-1
+        eigenspace of the symmetric operator (``gcn`` matrix for every kind but ``sym``,
+        whose vectors are :math:`\sqrt{d}` per component and 0 on isolated nodes), in float64."""
+        x = x.to(torch.float64)
+        labels = self._labels.to(x.device)
+        w = self._weights.to(x.device)
+        coef = torch.zeros(self.num_components, x.size(1), dtype=torch.float64, device=x.device)
+        coef.index_add_(0, labels, w[:, None] * x)
+        return w[:, None] * coef[labels]
+
+    def to_dict(self) -> dict:
+        """The report as plain JSON-ready values, with ``steps_to`` at a few tolerances."""
+        out = {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+        if out["limit_distance_bounds"] is not None:
+            out["limit_distance_bounds"] = list(out["limit_distance_bounds"])
+        out["steps_to"] = {f"{eps:g}": self.steps_to(eps) for eps in (1e-1, 1e-3, 1e-6)}
+        return out
+
+
+def _ppr_limit(edge_index, num_nodes, x, alpha, tol=1e-13, max_iter=100_000):
+    """Fixed point of Z = (1-alpha) P Z + alpha x (a contraction with factor 1 - alpha)."""
+    p = normalized_adjacency(edge_index.to(x.device), num_nodes, "gcn", torch.float64)
+    z = x
+    scale = float(x.norm()) or 1.0
+    for _ in range(max_iter):
+        new = (1.0 - alpha) * (p @ z) + alpha * x
+        if float((new - z).norm()) <= tol * scale:
+            return new
+        z = new
+    return z
+
+
+def _to_scipy(p: torch.Tensor) -> sp.csr_matrix:
+    n = p.shape[0]
+    return sp.csr_matrix((p.values().cpu().numpy(), p.col_indices().cpu().numpy(),
+                          p.crow_indices().cpu().numpy()), shape=(n, n))
+
+
+def _bipartite_components(adj: sp.csr_matrix, labels: np.ndarray, num_components: int) -> int:
+    """Components with an edge whose bipartite double cover splits in two (no odd cycle)."""
+    n = adj.shape[0]
+    coo = adj.tocoo()
+    if coo.nnz == 0:
+        return 0
+    rows = np.concatenate([coo.row, coo.row + n])
+    cols = np.concatenate([coo.col + n, coo.col])
+    cover = sp.csr_matrix((np.ones(rows.size, np.int8), (rows, cols)), shape=(2 * n, 2 * n))
+    _, cover_labels = connected_components(cover, directed=False)
+    has_edge = np.zeros(num_components, bool)
+    has_edge[labels[coo.row]] = True
+    first = np.full(num_components, -1, np.int64)
+    first[labels[::-1]] = np.arange(n)[::-1]  # a representative node per component
+    split = cover_labels[first] != cover_labels[first + n]
+    return int(np.count_nonzero(split & has_edge))
+
+
+def _dense_spectrum(dense: np.ndarray, mult: int) -> np.ndarray:
+    """Eigenvalues outside the invariant subspace: all but the ``mult`` largest (== 1)."""
+    vals = np.linalg.eigvalsh(dense)
+    return vals[: vals.size - mult]
+
+
+def _lanczos_ends(p: sp.csr_matrix, labels: np.ndarray, w: np.ndarray, num_components: int,
+                  tol: float, seed: int) -> tuple[float, float]:
+    """(smallest, largest) eigenvalue of ``P`` deflated by the invariant vectors ``w``
+    (entries per node, unit norm per component; the deflated directions become eigenvalue 0).
+
+    The end of largest magnitude (it sets the rate) is computed to ``tol``; the other end
+    only to ``max(tol, 1e-3)``: it usually sits at the edge of the dense bulk of the
+    spectrum, where Lanczos needs many more products for the same accuracy."""
+    n = p.shape[0]
+
+    def deflate(x):
+        coef = np.bincount(labels, weights=w * x, minlength=num_components)
+        return x - w * coef[labels]
+
+    def matvec(x):
+        # P V = V, so P - V V^T = (I - V V^T) P: symmetric, one deflation per product
+        return deflate_image(p, np.asarray(x, dtype=np.float64).ravel())
+
+    def deflate_image(p, x):
+        coef = np.bincount(labels, weights=w * x, minlength=num_components)
+        return p @ x - w * coef[labels]
+
+    op = LinearOperator((n, n), matvec=matvec, dtype=np.float64)
+    v0 = deflate(np.random.default_rng(seed).standard_normal(n))
+    if not np.any(v0):
+        return 0.0, 0.0
+    ncv = min(n - 1, 48)
+
+    def extreme(which, tolerance):
+        try:
+            vals = eigsh(op, k=1, which=which, tol=tolerance, v0=v0, ncv=ncv,
+                         maxiter=max(1000, n), return_eigenvectors=False)
+        except ArpackNoConvergence as exc:
+            if not len(exc.eigenvalues):
+                raise RuntimeError(f"Lanczos did not converge to tol={tolerance}; retry with a "
+                                   "larger tol or method='dense'") from None
+            vals = exc.eigenvalues
+        return float(vals[0])
+
+    top = extreme("LM", tol)
+    other = extreme("LA" if top < 0 else "SA", max(tol, 1e-3))
+    return (top, max(other, 0.0)) if top < 0 else (min(other, 0.0), top)
+
+
+def analyze(data, kind: str = "gcn", *, K: int | None = None, alpha: float = 0.1,
+            method: str = "auto", tol: float = 1e-8, seed: int = 0) -> SpectralReport:
+    r"""Spectral report of the propagation operator ``kind`` on ``data``
+    (see :func:`oversmooth.spectral.operator` for the kinds; ``K`` defaults to 2 for
+    ``sgc`` and 10 for ``appnp``).
+
+    The eigenvalue-1 vectors are known per component, so they are deflated and the
+    extremes of the remaining spectrum computed: dense ``eigh`` (``method="dense"``,
+    default up to :data:`DENSE_THRESHOLD` nodes) or Lanczos (``"lanczos"``: ARPACK
+    ``eigsh``, the largest-magnitude eigenvalue at relative tolerance ``tol``, the opposite
+    end to ``max(tol, 1e-3)``, start vector from ``seed``). ``rw`` is analysed through the similar symmetric ``gcn`` matrix; ``sgc``
+    through :math:`P^K` applied matrix-free. The analysis runs on the CPU (scipy) whatever
+    the device of ``data``.
+
+    Degenerate graphs have defined answers: with no edge (or a single node) every
+    vector is invariant under ``gcn``/``rw``/``sgc``/``appnp`` (rate 0, ``method="trivial"``),
+    and ``sym`` is the zero matrix (rate 0, limit 0).
+
+    Returns:
+        :class:`SpectralReport`.
+
+    Raises:
+        ValueError: unknown kind or method, malformed graph, bad ``K``/``alpha``/``tol``.
+    """
+    start = time.perf_counter()
+    _check_kind(kind)
+    if method not in ("auto", "dense", "lanczos"):
+        raise ValueError(f"unknown method {method!r}; known: auto, dense, lanczos")
+    if not 0.0 <= float(tol) < 1.0:
+        raise ValueError(f"tol must lie in [0, 1), got {tol}")
+    if kind in BASE_KINDS and K is not None:
+        raise ValueError(f"K applies to sgc and appnp only, not to {kind!r}")
+    if kind == "sgc":
+        K = 2 if K is None else _check_k(K)
+    elif kind == "appnp":
+        K = 10 if K is None else _check_k(K)
+        alpha = _check_alpha(alpha)
+    if kind in ("sgc", "appnp") and K < 1:
+        raise ValueError(f"K must be at least 1 for {kind}, got {K}")
+    edge_index, n = graph_of(data)
+
+    base_kind = "sym" if kind == "sym" else "gcn"
+    p_t = normalized_adjacency(edge_index, n, base_kind, torch.float64)
+    p = _to_scipy(p_t)
+    row_nnz = np.diff(p.indptr)
+    deg = row_nnz - 1 if base_kind == "gcn" else row_nnz
+    num_edges = int(deg.sum()) // 2
+    num_components, labels = connected_components(p, directed=False)
+    isolated = int(np.count_nonzero(deg == 0))
+    # Only sym can have eigenvalue -1; the double cover costs seconds on a million nodes.
+    bipartite = _bipartite_components(p, labels, num_components) if kind == "sym" else None
+
+    # Invariant vectors: sqrt(deg + 1) (gcn family) or sqrt(deg) (sym) per component, unit norm.
+    raw = np.sqrt(deg + 1.0) if base_kind == "gcn" else np.sqrt(deg.astype(np.float64))
+    norms = np.sqrt(np.bincount(labels, weights=raw * raw, minlength=num_components))
+    w = np.divide(raw, norms[labels], out=np.zeros(n), where=norms[labels] > 0)
+    mult = int(np.count_nonzero(norms > 0))
+
+    chosen = method if method != "auto" else ("dense" if n <= DENSE_THRESHOLD else "lanczos")
+    if n < 4:  # ARPACK needs k < n - 1; tiny graphs are exact and instant densely
+        chosen = "dense"
+    if mult == n:
+        chosen, spectrum, interval = "trivial", np.empty(0), False
+    elif chosen == "dense":
+        spectrum, interval = _dense_spectrum(p.toarray(), mult), False
+    else:
+        lo, hi = _lanczos_ends(p, labels, w, num_components, tol, seed)
+        if bipartite and kind == "sym":
+            lo = -1.0
+        spectrum, interval = np.array([lo, hi]), True
+    if kind == "sgc" and spectrum.size:
+        # eigenvalues of P^K are lambda^K; from the ends of an interval [lo, hi] that
+        # contains 0, an even power spans [0, max(lo^K, hi^K)]
+        if interval and K % 2 == 0 and spectrum[0] < 0 < spectrum[1]:
+            spectrum = np.array([0.0, max(spectrum[0] ** K, spectrum[1] ** K)])
+        else:
+            spectrum = np.sort(spectrum ** K)
+
+    # round-off around exact zeros (complete graph: P = J/n) would read as a tiny rate
+    spectrum = np.where(np.abs(spectrum) < 1e-12, 0.0, spectrum)
+    if kind == "sym" and bipartite:
+        spectrum = np.where(np.isclose(spectrum, -1.0, atol=1e-9), -1.0, spectrum)
+    if spectrum.size:
+        rate = float(np.max(np.abs(spectrum)))
+        smallest = float(spectrum.min())
+        below_one = float(spectrum.max())
+    else:
+        rate, smallest, below_one = 0.0, 1.0, None
+    rate = min(rate, 1.0)
+    if kind == "sym" and bipartite:
+        rate, smallest = 1.0, -1.0
+
+    report = dict(kind=kind, num_nodes=n, num_edges=num_edges, num_components=int(num_components),
+                  isolated_nodes=isolated, bipartite_components=bipartite, multiplicity_one=mult,
+                  smallest_eigenvalue=smallest, largest_eigenvalue_below_one=below_one, method=chosen)
+    converges = not (kind == "sym" and bipartite)
+    bounds = None
+    if kind == "appnp":
+        base_rate = rate
+        if spectrum.size:
+            lam = np.linspace(spectrum.min(), spectrum.max(), _GRID) if interval else spectrum
+            rate = float(np.max(np.abs(_appnp_factor(lam, K, alpha))))
+            limit = _appnp_factor(np.array([spectrum.min(), spectrum.max()]), math.inf, alpha)
+            bounds = (float(limit[0]), float(limit[1]))
+        else:
+            bounds = (0.0, 0.0)
+        note = (f"APPNP keeps a fraction alpha={alpha:g} of the input at every step, so its limit "
+                f"alpha (I - (1 - alpha) P)^-1 X depends on the input and stays at a distance of "
+                f"{bounds[0]:.3g}..{bounds[1]:.3g} x d_M(X) from the invariant subspace; it reaches "
+                f"that limit at rate (1 - alpha) x {base_rate:.4g} per step. Stacked APPNP layers "
+                f"(K={K}) shrink the distance by at most {rate:.4g} per layer.")
+    elif not spectrum.size or rate == 0.0:
+        note = ("Every eigenvalue outside the invariant subspace is 0: one step reaches the limit."
+                if spectrum.size else
+                "Every vector is invariant (no edges): propagation changes nothing, rate 0.")
+    elif not converges:
+        note = (f"{bipartite} bipartite component(s) give eigenvalue -1 without self-loops: P^k X "
+                "oscillates and never converges (rate 1); the gcn operator's self-loops prevent this.")
+    else:
+        unit = f"application of P^{K}" if kind == "sgc" else "step"
+        limit_word = ("the degree-weighted mean of its features" if kind == "rw"
+                      else "one feature vector scaled by sqrt(deg + 1)" if kind in ("gcn", "sgc")
+                      else "one feature vector scaled by sqrt(deg) (isolated nodes to 0)")
+        note = (f"The distance to the invariant subspace shrinks by {rate:.6g} per {unit}; each "
+                f"of the {num_components} component(s) converges to {limit_word}.")
+    return SpectralReport(
+        **report, rate=rate, spectral_gap=1.0 - rate, converges=converges,
+        limit_in_invariant_subspace=converges and kind != "appnp", note=note,
+        seconds=time.perf_counter() - start, K=K, alpha=alpha if kind == "appnp" else None,
+        limit_distance_bounds=bounds, _spectrum=spectrum, _spectrum_is_interval=interval,
+        _labels=torch.from_numpy(labels.astype(np.int64)), _weights=torch.from_numpy(w),
+        _edge_index=edge_index)
