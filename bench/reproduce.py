@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 
+import torch  # noqa: E402
+
 from oversmooth.datasets import load  # noqa: E402
 from oversmooth.models import defaults  # noqa: E402
 from oversmooth.training import train  # noqa: E402
@@ -81,7 +83,11 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--fast", action="store_true", help="only the quick targets")
     parser.add_argument("--only", nargs="*", help="target keys: " + ", ".join(t.key for t in TARGETS))
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch.set_num_threads (default: torch's; 1 is much faster on an oversubscribed machine)")
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     chosen = [t for t in TARGETS if (not args.fast or t.fast) and (not args.only or t.key in args.only)]
     print(f"{'target':<13}{'dataset':<8}{'ours':>14}{'published':>11}{'threshold':>12}  result")
     for t in chosen:

@@ -120,13 +120,20 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--accuracy", action="store_true")
+    parser.add_argument("--only", nargs="*", help="e.g. gcnii-64 gcn-2")
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch.set_num_threads (default: torch's; 1 is much faster on an oversubscribed machine)")
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     data = row_normalize(load("cora"))
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, Cora {tuple(data.x.shape)}, "
           f"{args.epochs} epochs x {args.repeats} alternating runs (median ms/epoch)")
     print(f"{'model':<10}{'depth':>6}{'hidden':>7}{'ours ms':>10}{'PyG ms':>10}{'ratio':>8}")
     for name, depth in CASES:
+        if args.only and f"{name}-{depth}" not in args.only:
+            continue
         ours_t, ref_t = [], []
         for r in range(args.repeats):
             seed_everything(r)

@@ -26,4 +26,4 @@ def test_sgc_k2_reaches_published(cora):
 
 @needs_mirror
 def test_plain_gcn_64_layers_collapses(cora):
-    assert _mean("gcn", cora, 64, seeds=2, epochs=40) <= 40.0  # DropEdge README: 28.7
+    assert _mean("gcn", cora, 64, seeds=2, epochs=30) <= 40.0  # DropEdge README: 28.7
