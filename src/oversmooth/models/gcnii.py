@@ -72,8 +72,9 @@ class GCNII(LayerTaps):
             z = self.lin_in(dropout(x, self.dropout, self.training))
         h = h0 = F.relu(z)
         self.emit(0, h0)
+        h0_scaled = self.alpha * h0
         for k, conv in enumerate(self.convs, start=1):
-            z = conv(dropout(h, self.dropout, self.training), h0, op)
+            z = conv(dropout(h, self.dropout, self.training), h0, op, h0_scaled)
             self.emit(k, z)
             h = F.relu(z)
         return self.lin_out(dropout(h, self.dropout, self.training))

@@ -105,13 +105,14 @@ class GCNIILayer(nn.Module):
         if self.weight2 is not None:
             glorot(self.weight2)
 
-    def forward(self, h: Tensor, h0: Tensor, op: SparseOperator) -> Tensor:
+    def forward(self, h: Tensor, h0: Tensor, op: SparseOperator, h0_scaled: Tensor | None = None) -> Tensor:
+        """``h0_scaled`` may pass ``alpha * h0`` computed once for all layers (saves one op each)."""
         b = self.beta
-        x = (1.0 - self.alpha) * spmm(op, h)
-        x0 = self.alpha * h0
+        x0 = self.alpha * h0 if h0_scaled is None else h0_scaled
         if self.weight2 is None:
-            s = x + x0
+            s = torch.add(x0, spmm(op, h), alpha=1.0 - self.alpha)
             return torch.addmm(s, s, self.weight1, beta=1.0 - b, alpha=b)
+        x = (1.0 - self.alpha) * spmm(op, h)
         return (torch.addmm(x, x, self.weight1, beta=1.0 - b, alpha=b)
                 + torch.addmm(x0, x0, self.weight2, beta=1.0 - b, alpha=b))
 

@@ -101,8 +101,9 @@ def dropout(h: Tensor, p: float, training: bool = True) -> Tensor:
         return h
     if p >= 1.0:
         return h * 0.0
-    mask = torch.rand(h.shape, device=h.device, dtype=h.dtype) >= p
-    return h * mask * (1.0 / (1.0 - p))
+    # one float buffer: U >= p in place, times the scale in place, then one product
+    mask = torch.rand(h.shape, device=h.device, dtype=h.dtype).ge_(p).mul_(1.0 / (1.0 - p))
+    return h * mask
 
 
 class _SparseInputMM(torch.autograd.Function):
