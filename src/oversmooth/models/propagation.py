@@ -58,16 +58,21 @@ def normalized_adjacency(edge_index: Tensor, num_nodes: int, kind: str = "gcn",
 
 
 class CachedAdjacency:
-    """Remember the operator of the last graph seen (keyed by tensor identity and shape)."""
+    """Remember the operator of the last graph seen.
+
+    The cache holds the ``edge_index`` tensor itself and its in-place version counter, so a
+    freed tensor whose memory is reused, or an edited one, is never mistaken for the cached graph.
+    """
 
     def __init__(self, kind: str = "gcn") -> None:
         self.kind = kind
+        self._edge_index: Tensor | None = None
         self._key = None
         self._value: Tensor | None = None
 
     def __call__(self, edge_index: Tensor, num_nodes: int, dtype: torch.dtype) -> Tensor:
-        key = (edge_index.data_ptr(), tuple(edge_index.shape), num_nodes, dtype, edge_index.device)
-        if key != self._key:
+        key = (edge_index._version, num_nodes, dtype)
+        if edge_index is not self._edge_index or key != self._key:
             self._value = normalized_adjacency(edge_index, num_nodes, self.kind, dtype)
-            self._key = key
+            self._edge_index, self._key = edge_index, key
         return self._value

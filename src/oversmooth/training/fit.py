@@ -56,9 +56,16 @@ def seed_everything(seed: int) -> torch.Generator:
 
 def row_normalize(data):
     """A shallow copy of ``data`` whose feature rows sum to 1 (all-zero rows stay zero):
-    the preprocessing of GCN, GAT, APPNP, SGC and GCNII on the Planetoid datasets."""
-    out = copy.copy(data)
+    the preprocessing of GCN, GAT, APPNP, SGC and GCNII on the Planetoid datasets.
+
+    Only meaningful for non-negative (count-like) features: when any feature is negative
+    (e.g. the Gaussian features of the synthetic graphs) a row sum can be near zero or
+    negative, so ``data`` is returned unchanged.
+    """
     x = data.x
+    if bool((x < 0).any()):
+        return data
+    out = copy.copy(data)
     s = x.sum(dim=1, keepdim=True)
     out.x = torch.where(s != 0, x / torch.where(s != 0, s, torch.ones_like(s)), torch.zeros_like(x))
     return out
