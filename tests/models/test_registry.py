@@ -72,3 +72,20 @@ def test_bad_option_values():
         build("gcn", 4, 8, 2, 2, jk="sum")
     with pytest.raises(ValueError, match="unknown norm"):
         build("gcn", 4, 8, 2, 3, norm="layer")
+
+
+@pytest.mark.parametrize("name", OURS + ZOO)
+@pytest.mark.parametrize("bad,message", [
+    ([[0, 4], [4, 0]], r"edge_index refers to node 4 but the graph has only 4 nodes"),
+    ([[0, -1], [-1, 0]], r"edge_index contains a negative node index \(-1\)"),
+    ([[0.0, 1.0], [1.0, 0.0]], r"edge_index must have dtype torch.long"),
+    ([[0, 1, 2]], r"edge_index must have shape \[2, num_edges\]"),
+])
+def test_malformed_edge_index_is_a_value_error_in_every_model(name, bad, message):
+    # an out-of-range index would otherwise be torch's IndexError (or, on some sparse paths,
+    # a silently wrong result) deep inside a layer
+    model = build(name, 5, 8, 2, 2).eval()
+    x = torch.randn(4, 5)
+    assert model(x, torch.tensor([[0, 1, 2, 3], [1, 0, 3, 2]])).shape == (4, 2)
+    with pytest.raises(ValueError, match=message):
+        model(x, torch.tensor(bad))

@@ -20,34 +20,43 @@ from torch import Tensor, nn
 from torch_geometric.nn import JumpingKnowledge
 from torch_geometric.utils import dropout_edge
 
+from ..validation import check_edge_index
 from .base import LayerTaps
 from .layers import make_norm
 from .ops import FeatureCache, dropout
 
-__all__ = ["StackedGNN", "check_sizes", "check_probability"]
+__all__ = ["StackedGNN", "check_sizes", "check_probability", "check_input"]
 
 JK_MODES = ("cat", "max", "lstm")
 
 
-def check_sizes(in_channels: int, hidden_channels: int, out_channels: int, depth: int) -> None:
-    for name, value in (("in_channels", in_channels), ("hidden_channels", hidden_channels),
-                        ("out_channels", out_channels), ("depth", depth)):
+def check_sizes(in_channels: int, hidden_channels: int, out_channels: int, depth: int,
+                **more: int) -> None:
+    """Every size (and every extra named one, e.g. ``heads=4``) is an integer >= 1."""
+    sizes = dict(in_channels=in_channels, hidden_channels=hidden_channels,
+                 out_channels=out_channels, depth=depth, **more)
+    for name, value in sizes.items():
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
 
 
 def check_probability(name: str, p: float) -> float:
+    """``p`` as a float in [0, 1) (a dropout-like rate)."""
     if not 0.0 <= float(p) < 1.0:
         raise ValueError(f"{name} must be a probability in [0, 1), got {p!r}")
     return float(p)
 
 
-def check_input(model, x: Tensor, edge_index: Tensor) -> None:
-    if x.dim() != 2 or x.shape[1] != model.in_channels:
+def check_input(model, x: Tensor, edge_index: Tensor | None) -> None:
+    """``x`` is ``[num_nodes, model.in_channels]`` and ``edge_index`` (when given) an integer
+    ``[2, E]`` tensor of node indices in ``[0, num_nodes)``: a ValueError instead of torch's
+    IndexError, or a silently wrong gather, deep inside a layer."""
+    if not isinstance(x, Tensor) or x.dim() != 2 or x.shape[1] != model.in_channels:
+        shape = list(x.shape) if isinstance(x, Tensor) else type(x).__name__
         raise ValueError(f"{type(model).__name__} expects features of shape [num_nodes, "
-                         f"{model.in_channels}], got {list(x.shape)}")
-    if edge_index.dim() != 2 or edge_index.shape[0] != 2:
-        raise ValueError(f"edge_index must have shape [2, num_edges], got {list(edge_index.shape)}")
+                         f"{model.in_channels}], got {shape}")
+    if edge_index is not None:
+        check_edge_index(edge_index, x.shape[0])
 
 
 class StackedGNN(LayerTaps):

@@ -27,6 +27,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from .backbone import check_input, check_probability, check_sizes
 from .base import LayerTaps
 from .propagation import CachedAdjacency
 
@@ -61,14 +62,9 @@ class DAGNN(LayerTaps):
     def __init__(self, in_channels: int, hidden_channels: int, out_channels: int,
                  depth: int, *, dropout: float = 0.8) -> None:
         super().__init__()
-        for name, value in (("in_channels", in_channels), ("hidden_channels", hidden_channels),
-                            ("out_channels", out_channels), ("depth", depth)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be a probability in [0, 1), got {dropout!r}")
+        check_sizes(in_channels, hidden_channels, out_channels, depth)
         self.in_channels, self.out_channels, self.depth = in_channels, out_channels, depth
-        self.dropout = dropout
+        self.dropout = check_probability("dropout", dropout)
         self.lin1 = torch.nn.Linear(in_channels, hidden_channels)
         self.lin2 = torch.nn.Linear(hidden_channels, out_channels)
         self.proj = torch.nn.Linear(out_channels, 1)  # retainment scores s_k = sigmoid(H_k q)
@@ -80,11 +76,7 @@ class DAGNN(LayerTaps):
         self.proj.reset_parameters()
 
     def forward(self, x: Tensor, edge_index: Tensor) -> Tensor:
-        if x.dim() != 2 or x.size(1) != self.in_channels:
-            raise ValueError(f"{type(self).__name__} expects features of shape [num_nodes, "
-                             f"{self.in_channels}], got {list(x.shape)}")
-        if edge_index.dim() != 2 or edge_index.size(0) != 2:
-            raise ValueError(f"edge_index must have shape [2, num_edges], got {list(edge_index.shape)}")
+        check_input(self, x, edge_index)
         x = F.dropout(x, p=self.dropout, training=self.training)
         x = F.relu(self.lin1(x))
         x = F.dropout(x, p=self.dropout, training=self.training)

@@ -34,6 +34,7 @@ import torch.nn.functional as F
 from torch import Tensor
 from torch_geometric.nn import GCNConv
 
+from .backbone import check_input, check_probability, check_sizes
 from .base import LayerTaps
 from .propagation import CachedAdjacency
 
@@ -73,13 +74,9 @@ class G2(LayerTaps):
                  p: float = 2.0, gate_aggr: str = "mean", separate_gate_conv: bool = False,
                  share_weights: bool = True) -> None:
         super().__init__()
-        for name, value in (("in_channels", in_channels), ("hidden_channels", hidden_channels),
-                            ("out_channels", out_channels), ("depth", depth)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-        for name, value in (("dropout", dropout), ("input_dropout", input_dropout)):
-            if not 0.0 <= value < 1.0:
-                raise ValueError(f"{name} must be a probability in [0, 1), got {value!r}")
+        check_sizes(in_channels, hidden_channels, out_channels, depth)
+        dropout = check_probability("dropout", dropout)
+        input_dropout = check_probability("input_dropout", input_dropout)
         if not p >= 1:  # |.|^p has an infinite slope at 0 for p < 1: NaN gradients
             raise ValueError(f"p must be >= 1, got {p!r}")
         if gate_aggr not in _AGGRS:
@@ -132,11 +129,7 @@ class G2(LayerTaps):
         return torch.tanh(total)
 
     def forward(self, x: Tensor, edge_index: Tensor) -> Tensor:
-        if x.dim() != 2 or x.size(1) != self.in_channels:
-            raise ValueError(f"{type(self).__name__} expects features of shape [num_nodes, "
-                             f"{self.in_channels}], got {list(x.shape)}")
-        if edge_index.dim() != 2 or edge_index.size(0) != 2:
-            raise ValueError(f"edge_index must have shape [2, num_edges], got {list(edge_index.shape)}")
+        check_input(self, x, edge_index)
         adj = self._adj(edge_index, x.size(0), x.dtype)
         x = F.dropout(x, p=self.input_dropout, training=self.training)
         h = self.emit(0, F.relu(self.enc(x)))

@@ -30,6 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from .backbone import check_input, check_probability, check_sizes
 from .base import LayerTaps
 from .propagation import CachedAdjacency
 
@@ -69,13 +70,8 @@ class GPRGNN(LayerTaps):
                  depth: int, *, dropout: float = 0.5, dprate: float = 0.5,
                  alpha: float = 0.1, init: str = "ppr") -> None:
         super().__init__()
-        for name, value in (("in_channels", in_channels), ("hidden_channels", hidden_channels),
-                            ("out_channels", out_channels), ("depth", depth)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-        for name, value in (("dropout", dropout), ("dprate", dprate)):
-            if not 0.0 <= value < 1.0:
-                raise ValueError(f"{name} must be a probability in [0, 1), got {value!r}")
+        check_sizes(in_channels, hidden_channels, out_channels, depth)
+        dropout, dprate = check_probability("dropout", dropout), check_probability("dprate", dprate)
         if not 0.0 < alpha <= 1.0:
             raise ValueError(f"alpha must be in (0, 1], got {alpha!r}")
         if init not in _INITS:
@@ -112,11 +108,7 @@ class GPRGNN(LayerTaps):
         self._reset_gamma()
 
     def forward(self, x: Tensor, edge_index: Tensor) -> Tensor:
-        if x.dim() != 2 or x.size(1) != self.in_channels:
-            raise ValueError(f"{type(self).__name__} expects features of shape [num_nodes, "
-                             f"{self.in_channels}], got {list(x.shape)}")
-        if edge_index.dim() != 2 or edge_index.size(0) != 2:
-            raise ValueError(f"edge_index must have shape [2, num_edges], got {list(edge_index.shape)}")
+        check_input(self, x, edge_index)
         x = F.dropout(x, p=self.dropout, training=self.training)
         x = F.relu(self.lin1(x))
         x = F.dropout(x, p=self.dropout, training=self.training)

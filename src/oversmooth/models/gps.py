@@ -29,6 +29,7 @@ import torch.nn.functional as F
 from torch import Tensor
 from torch_geometric.nn import GCNConv, GINConv, GPSConv
 
+from .backbone import check_input, check_probability, check_sizes
 from .base import LayerTaps
 from .propagation import CachedAdjacency
 
@@ -70,13 +71,9 @@ class GPS(LayerTaps):
                  attn_dropout: float = 0.5, local: str = "gcn",
                  norm: str | None = "batch_norm") -> None:
         super().__init__()
-        for name, value in (("in_channels", in_channels), ("hidden_channels", hidden_channels),
-                            ("out_channels", out_channels), ("depth", depth), ("heads", heads)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-        for name, value in (("dropout", dropout), ("attn_dropout", attn_dropout)):
-            if not 0.0 <= value < 1.0:
-                raise ValueError(f"{name} must be a probability in [0, 1), got {value!r}")
+        check_sizes(in_channels, hidden_channels, out_channels, depth, heads=heads)
+        dropout = check_probability("dropout", dropout)
+        attn_dropout = check_probability("attn_dropout", attn_dropout)
         if hidden_channels % heads:
             raise ValueError(f"hidden_channels ({hidden_channels}) must be divisible by "
                              f"heads ({heads})")
@@ -108,11 +105,7 @@ class GPS(LayerTaps):
             layer.reset_parameters()
 
     def forward(self, x: Tensor, edge_index: Tensor) -> Tensor:
-        if x.dim() != 2 or x.size(1) != self.in_channels:
-            raise ValueError(f"{type(self).__name__} expects features of shape [num_nodes, "
-                             f"{self.in_channels}], got {list(x.shape)}")
-        if edge_index.dim() != 2 or edge_index.size(0) != 2:
-            raise ValueError(f"edge_index must have shape [2, num_edges], got {list(edge_index.shape)}")
+        check_input(self, x, edge_index)
         graph = (self._adj(edge_index, x.size(0), x.dtype) if self.local == "gcn"
                  else edge_index)
         x = F.dropout(x, p=self.dropout, training=self.training)

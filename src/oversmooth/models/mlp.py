@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .backbone import check_probability, check_sizes
+from .backbone import check_input, check_probability, check_sizes
 from .base import LayerTaps
 from .layers import make_norm
 from .ops import FeatureCache, SparseFeatures, dropout
@@ -41,9 +41,7 @@ class MLP(LayerTaps):
                 module.reset_parameters()
 
     def forward(self, x: Tensor, edge_index: Tensor | None = None) -> Tensor:
-        if x.dim() != 2 or x.shape[1] != self.in_channels:
-            raise ValueError(f"MLP expects features of shape [num_nodes, {self.in_channels}], "
-                             f"got {list(x.shape)}")
+        check_input(self, x, edge_index)
         sparse: SparseFeatures | None = self._features(x)
         h = x
         for k, lin in enumerate(self.lins, start=1):

@@ -46,6 +46,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from .backbone import check_input, check_probability, check_sizes
 from .base import LayerTaps
 
 __all__ = ["NSD", "sheaf_edges", "diagonal_sheaf_laplacian", "apply_diagonal_sheaf_laplacian"]
@@ -132,13 +133,9 @@ class NSD(LayerTaps):
                  depth: int, *, dropout: float = 0.0, input_dropout: float = 0.0, d: int = 2,
                  normalised: bool = True, sheaf_per_layer: bool = True) -> None:
         super().__init__()
-        for name, value in (("in_channels", in_channels), ("hidden_channels", hidden_channels),
-                            ("out_channels", out_channels), ("depth", depth), ("d", d)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-        for name, value in (("dropout", dropout), ("input_dropout", input_dropout)):
-            if not 0.0 <= value < 1.0:
-                raise ValueError(f"{name} must be a probability in [0, 1), got {value!r}")
+        check_sizes(in_channels, hidden_channels, out_channels, depth, d=d)
+        dropout = check_probability("dropout", dropout)
+        input_dropout = check_probability("input_dropout", input_dropout)
         if hidden_channels % d:
             raise ValueError(f"hidden_channels ({hidden_channels}) must be divisible by the "
                              f"stalk dimension d ({d})")
@@ -182,11 +179,7 @@ class NSD(LayerTaps):
         return torch.tanh(learner(torch.cat([x[edges[0]], x[edges[1]]], dim=1)))
 
     def forward(self, x: Tensor, edge_index: Tensor) -> Tensor:
-        if x.dim() != 2 or x.size(1) != self.in_channels:
-            raise ValueError(f"{type(self).__name__} expects features of shape [num_nodes, "
-                             f"{self.in_channels}], got {list(x.shape)}")
-        if edge_index.dim() != 2 or edge_index.size(0) != 2:
-            raise ValueError(f"edge_index must have shape [2, num_edges], got {list(edge_index.shape)}")
+        check_input(self, x, edge_index)
         n = x.size(0)
         edges, reverse = self._sheaf_edges(edge_index, n)
         x = F.dropout(x, p=self.input_dropout, training=self.training)

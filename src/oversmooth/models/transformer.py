@@ -28,6 +28,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from .backbone import check_input, check_probability, check_sizes
 from .base import LayerTaps
 
 __all__ = ["GraphTransformer"]
@@ -60,14 +61,9 @@ class GraphTransformer(LayerTaps):
                  depth: int, *, dropout: float = 0.5, heads: int = 4,
                  attn_dropout: float = 0.5, ffn_ratio: int = 2) -> None:
         super().__init__()
-        for name, value in (("in_channels", in_channels), ("hidden_channels", hidden_channels),
-                            ("out_channels", out_channels), ("depth", depth), ("heads", heads),
-                            ("ffn_ratio", ffn_ratio)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-        for name, value in (("dropout", dropout), ("attn_dropout", attn_dropout)):
-            if not 0.0 <= value < 1.0:
-                raise ValueError(f"{name} must be a probability in [0, 1), got {value!r}")
+        check_sizes(in_channels, hidden_channels, out_channels, depth, heads=heads, ffn_ratio=ffn_ratio)
+        dropout = check_probability("dropout", dropout)
+        attn_dropout = check_probability("attn_dropout", attn_dropout)
         if hidden_channels % heads:
             raise ValueError(f"hidden_channels ({hidden_channels}) must be divisible by "
                              f"heads ({heads})")
@@ -93,11 +89,7 @@ class GraphTransformer(LayerTaps):
                 module.reset_parameters()
 
     def forward(self, x: Tensor, edge_index: Tensor | None = None) -> Tensor:
-        if x.dim() != 2 or x.size(1) != self.in_channels:
-            raise ValueError(f"{type(self).__name__} expects features of shape [num_nodes, "
-                             f"{self.in_channels}], got {list(x.shape)}")
-        if edge_index is not None and (edge_index.dim() != 2 or edge_index.size(0) != 2):
-            raise ValueError(f"edge_index must have shape [2, num_edges], got {list(edge_index.shape)}")
+        check_input(self, x, edge_index)
         x = F.dropout(x, p=self.dropout, training=self.training)
         h = self.emit(0, self.enc(x))
         for k, layer in enumerate(self.layers, start=1):
