@@ -89,3 +89,14 @@ def test_malformed_edge_index_is_a_value_error_in_every_model(name, bad, message
     assert model(x, torch.tensor([[0, 1, 2, 3], [1, 0, 3, 2]])).shape == (4, 2)
     with pytest.raises(ValueError, match=message):
         model(x, torch.tensor(bad))
+
+
+@pytest.mark.parametrize("name", OURS + ZOO)
+def test_edge_index_none_only_where_the_graph_is_ignored(name):
+    model = build(name, 5, 8, 2, 2).eval()
+    x = torch.randn(4, 5)
+    if name in ("mlp", "transformer"):
+        assert model(x, None).shape == (4, 2)
+    else:
+        with pytest.raises(ValueError, match="needs an edge_index of shape"):
+            model(x, None)

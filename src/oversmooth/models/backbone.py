@@ -47,14 +47,17 @@ def check_probability(name: str, p: float) -> float:
     return float(p)
 
 
-def check_input(model, x: Tensor, edge_index: Tensor | None) -> None:
-    """``x`` is ``[num_nodes, model.in_channels]`` and ``edge_index`` (when given) an integer
-    ``[2, E]`` tensor of node indices in ``[0, num_nodes)``: a ValueError instead of torch's
-    IndexError, or a silently wrong gather, deep inside a layer."""
+def check_input(model, x: Tensor, edge_index: Tensor | None, edges_optional: bool = False) -> None:
+    """``x`` is ``[num_nodes, model.in_channels]`` and ``edge_index`` an integer ``[2, E]``
+    tensor of node indices in ``[0, num_nodes)``: a ValueError instead of torch's IndexError,
+    or a silently wrong gather, deep inside a layer. ``edges_optional``: the model ignores
+    the graph (MLP, Transformer), so ``edge_index=None`` is fine; a given one is still checked."""
     if not isinstance(x, Tensor) or x.dim() != 2 or x.shape[1] != model.in_channels:
         shape = list(x.shape) if isinstance(x, Tensor) else type(x).__name__
         raise ValueError(f"{type(model).__name__} expects features of shape [num_nodes, "
                          f"{model.in_channels}], got {shape}")
+    if edge_index is None and not edges_optional:
+        raise ValueError(f"{type(model).__name__} needs an edge_index of shape [2, num_edges], got None")
     if edge_index is not None:
         check_edge_index(edge_index, x.shape[0])
 

@@ -41,7 +41,7 @@ class MLP(LayerTaps):
                 module.reset_parameters()
 
     def forward(self, x: Tensor, edge_index: Tensor | None = None) -> Tensor:
-        check_input(self, x, edge_index)
+        check_input(self, x, edge_index, edges_optional=True)
         sparse: SparseFeatures | None = self._features(x)
         h = x
         for k, lin in enumerate(self.lins, start=1):

@@ -89,7 +89,7 @@ class GraphTransformer(LayerTaps):
                 module.reset_parameters()
 
     def forward(self, x: Tensor, edge_index: Tensor | None = None) -> Tensor:
-        check_input(self, x, edge_index)
+        check_input(self, x, edge_index, edges_optional=True)
         x = F.dropout(x, p=self.dropout, training=self.training)
         h = self.emit(0, self.enc(x))
         for k, layer in enumerate(self.layers, start=1):
