@@ -141,3 +141,22 @@ def test_mad_ties_over_many_blocks(monkeypatch):
     x = torch.randint(-1, 2, (40, 3), generator=g).double()  # many zero rows and tied directions
     x[7] = 2.5 * x[30]
     rel_close(M.mad(x), mad_reference(x, np.ones((40, 40))), atol=1e-12)
+
+
+@pytest.mark.parametrize("block", [None, 9])
+def test_mean_cosine_of_nearly_parallel_rows(block, monkeypatch):
+    """1 - cos ~ 1e-16: the shifted one-pass sum S must keep its digits, in one block or many.
+
+    Global MAD without ties is S / (n - 1) (mean cosine rounds to 1 here).
+    """
+    if block is not None:
+        monkeypatch.setattr(_utils, "BLOCK_ELEMENTS", block)
+    g = torch.Generator().manual_seed(1)
+    x = torch.randn(1, 3, generator=g, dtype=torch.float64) * 5 + 1e-7 * torch.randn(300, 3, generator=g,
+                                                                                      dtype=torch.float64)
+    X = dense(x).astype(np.longdouble)
+    U = X / np.sqrt((X ** 2).sum(1, keepdims=True))
+    spread = float(((U - U.mean(0)) ** 2).sum())  # = (n - 1) (1 - mean cosine)
+    assert spread < 1e-12
+    rel_close(M.mad(x), spread / 299, rtol=1e-6)
+    rel_close(1.0 - M.mean_cosine_similarity(x), spread / 299, atol=1e-15)

@@ -49,40 +49,49 @@ def _centred_sq_sum_blocked(x: Tensor) -> Tensor:
     return total
 
 
-def _unit_block(x: Tensor) -> tuple[Tensor, Tensor]:
-    """``(unit rows of the non-zero rows, mask of the non-zero rows)`` of a block, float64.
+def _unit_block(x: Tensor) -> tuple[Tensor, Tensor | None]:
+    """``(unit rows of the non-zero rows, mask of the non-zero rows or None if all)`` of a block.
 
-    The one definition of a unit row: every pass recomputes identical bits from it.
+    Float64. The one definition of a unit row: every pass recomputes identical bits from it.
     """
     x64 = float64(x)
     norms = torch.linalg.vector_norm(x64, dim=1)
     keep = norms > 0
-    return (x64[keep] / norms[keep].unsqueeze(1)) + 0.0, keep  # + 0.0 turns -0.0 into +0.0
+    if bool(keep.all()):
+        return x64 / norms.unsqueeze(1), None
+    return x64[keep] / norms[keep].unsqueeze(1), keep
 
 
 class _UnitStats:
-    """Mean unit row, :math:`S = \sum_i \|u_i - \bar u\|^2` and :math:`\|u_i - \bar u\|^2` per row.
+    """Count ``n``, mean unit row and :math:`S = \sum_i \|u_i - \bar u\|^2` of the non-zero rows.
 
-    Over the :math:`n` non-zero rows of ``x``, from two passes over row blocks (the centred
-    form stays accurate when every row points the same way).
+    One pass over row blocks, in the shifted form
+    :math:`S = \sum_i \|u_i - c\|^2 - n\|\bar u - c\|^2` with :math:`c` the mean of the first
+    block's unit rows (:math:`k` rows): since :math:`n\|\bar u - c\|^2 \le (n/k) S`, the
+    subtraction loses at most a factor :math:`1 + n/k` of float64 accuracy (none when the
+    rows fit in one block), so :math:`S` stays accurate when every row points the same way.
     """
 
     def __init__(self, x: Tensor) -> None:
         d = x.size(1)
-        self.mean = torch.zeros(d, dtype=torch.float64, device=x.device)
+        total = torch.zeros(d, dtype=torch.float64, device=x.device)
+        shifted = torch.zeros((), dtype=torch.float64, device=x.device)
+        shift = None
         self.n = 0
         for rows in blocks(x.size(0), d):
             u, _ = _unit_block(x[rows])
-            self.mean += u.sum(0)
+            if u.size(0) == 0:
+                continue
+            if shift is None:
+                shift = u.mean(0)
+            total += u.sum(0)
+            shifted += torch.linalg.vector_norm(u.sub_(shift)).square()
             self.n += u.size(0)
-        if self.n:
-            self.mean /= self.n
-        parts = []
-        for rows in blocks(x.size(0), d):
-            u, _ = _unit_block(x[rows])
-            parts.append(u.sub_(self.mean).pow_(2).sum(1))
-        self.dev = torch.cat(parts) if parts else torch.zeros(0, dtype=torch.float64, device=x.device)
-        self.total = self.dev.sum()
+        self.mean = total / max(self.n, 1)
+        if shift is None:
+            self.total = shifted
+        else:
+            self.total = (shifted - self.n * torch.linalg.vector_norm(self.mean - shift).square()).clamp_(min=0)
 
 
 def _unit_stats(x: Tensor) -> _UnitStats:
@@ -137,16 +146,21 @@ def _direction_groups(u: Tensor) -> Tensor:
 MASKS = ("global", "neighbor", "remote")
 
 
-def _direction_groups_blocked(x: Tensor) -> Tensor:
-    """:func:`_direction_groups` of the unit rows of ``x``, by passes over row blocks."""
+def _direction_groups_blocked(x: Tensor, mean: Tensor) -> tuple[Tensor, Tensor]:
+    """:func:`_direction_groups` of the unit rows of ``x`` by passes over row blocks, and
+    :math:`\|u_i - \bar u\|^2` per unit row (``mean`` = :math:`\bar u`)."""
     gen = generator(torch.device("cpu"), 12345)
     mult = torch.randint(1, 1 << 62, (x.size(1),), generator=gen).to(x.device) | 1
-    keys, nonzero, offset = [], [], 0
+    keys, nonzero, dev, offset = [], [], [], 0
     for rows in blocks(x.size(0), x.size(1)):
         u, keep = _unit_block(x[rows])
+        dev.append((u - mean).pow_(2).sum(1))
+        u = u + 0.0  # -0.0 and +0.0 are one direction: make their bits equal
         keys.append((u.view(torch.int64) * mult).sum(1))  # wrapping integer hash, order independent
-        nonzero.append(keep.nonzero().squeeze(1) + offset)
-        offset += keep.numel()
+        index = torch.arange(offset, rows.stop, device=x.device)
+        nonzero.append(index if keep is None else index[keep])
+        offset = rows.stop
+    dev = torch.cat(dev)
     _, group = torch.unique(torch.cat(keys), return_inverse=True)
     nonzero = torch.cat(nonzero)
     n = nonzero.numel()
@@ -155,13 +169,13 @@ def _direction_groups_blocked(x: Tensor) -> Tensor:
     representative = nonzero.index_select(0, first.index_select(0, group))  # a row of x per non-zero row
     done = 0
     for rows in blocks(x.size(0), x.size(1)):
-        u, keep = _unit_block(x[rows])
+        u, _ = _unit_block(x[rows])
         count = u.size(0)
         rep, _ = _unit_block(x.index_select(0, representative[done:done + count]))
         done += count
-        if not torch.equal(u, rep):  # a hash collision
-            return _direction_groups(_unit_rows(x))
-    return group
+        if not torch.equal(u, rep):  # a hash collision (equal compares -0.0 == +0.0)
+            return _direction_groups(_unit_rows(x)), dev
+    return group, dev
 
 
 def _global_mad(x: Tensor) -> float:
@@ -169,11 +183,11 @@ def _global_mad(x: Tensor) -> float:
     n = stats.n
     if n < 2:
         return 0.0
-    group = _direction_groups_blocked(x)
+    group, dev = _direction_groups_blocked(x, stats.mean)
     ties = torch.bincount(group).index_select(0, group)  # rows sharing i's direction, i included
     count = (n - ties).to(torch.float64)
     # sum_j (1 - cos_ij) = 1/2 sum_j ||u_i - u_j||^2 = 1/2 (n ||u_i - mean||^2 + S); tied j add 0
-    total = 0.5 * (n * stats.dev + stats.total)
+    total = 0.5 * (n * dev + stats.total)
     valid = count > 0
     if not bool(valid.any()):
         return 0.0
