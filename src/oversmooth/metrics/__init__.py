@@ -94,12 +94,15 @@ def compute(x: Tensor, edge_index: Tensor, y: Tensor | None = None, metrics=None
 
 def _compute(x: Tensor, edge_index: Tensor, y: Tensor | None, names: list[str]) -> dict[str, float]:
     """:func:`compute` on validated input (the probe's fast path)."""
-    out: dict[str, float] = {}
+    values = {}
     with sharing():  # statistics used by several metrics are computed once
-        for name in names:
-            value = _METRICS[name](x, edge_index, y)
-            if isinstance(value, tuple):
-                out[name], out[f"{name}_stderr"] = value
-            else:
-                out[name] = value
+        # feature_correlation's moments contain the ranks' Gram matrix: compute them first
+        for name in sorted(names, key=lambda m: m != "feature_correlation"):
+            values[name] = _METRICS[name](x, edge_index, y)
+    out: dict[str, float] = {}
+    for name in names:
+        if isinstance(values[name], tuple):
+            out[name], out[f"{name}_stderr"] = values[name]
+        else:
+            out[name] = values[name]
     return out

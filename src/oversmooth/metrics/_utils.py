@@ -91,16 +91,26 @@ def sharing():
             _LOCAL.memo = None
 
 
+def _key(name: str, x: Tensor) -> tuple:
+    # storage, view geometry and version: x.detach() makes a new object for the same data
+    return (name, x.data_ptr(), x.dtype, tuple(x.shape), x.stride(), x._version, x.device)
+
+
 def shared(name: str, x: Tensor, compute):
     """``compute()``, memoised per (name, tensor) inside a :func:`sharing` block."""
     memo = getattr(_LOCAL, "memo", None)
     if memo is None:
         return compute()
-    # keyed by storage, view geometry and version: x.detach() makes a new object each call
-    key = (name, x.data_ptr(), x.dtype, tuple(x.shape), x.stride(), x._version, x.device)
+    key = _key(name, x)
     if key not in memo:
         memo[key] = (x, compute())  # holding x keeps its storage (and so the key) unique
     return memo[key][1]
+
+
+def is_shared(name: str, x: Tensor) -> bool:
+    """Whether :func:`shared` already holds ``name`` for ``x``."""
+    memo = getattr(_LOCAL, "memo", None)
+    return memo is not None and _key(name, x) in memo
 
 
 def scale_to_unit(x64: Tensor) -> Tensor:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ._utils import blocks, check_x, float64, shared
+from ._utils import blocks, check_x, float64, is_shared, shared
 
 __all__ = ["numerical_rank", "effective_rank", "feature_correlation"]
 
@@ -24,22 +24,30 @@ class _Moments:
 
     def __init__(self, x: Tensor) -> None:
         n, d = x.shape
+        # float32 and narrower input cannot overflow float64 sums: sum while scanning for top
+        early = x.dtype != torch.float64
         low = torch.full((d,), float("inf"), dtype=x.dtype, device=x.device)
         high = torch.full((d,), float("-inf"), dtype=x.dtype, device=x.device)
+        total = torch.zeros(d, dtype=torch.float64, device=x.device)
         for rows in blocks(n, d):
             lo, hi = torch.aminmax(x[rows], dim=0)
             torch.minimum(low, lo, out=low)
             torch.maximum(high, hi, out=high)
+            if early:
+                total += x[rows].sum(0, dtype=torch.float64)
         self.n = n
         self.varying = high != low
         self.top = float(torch.maximum(low.abs(), high.abs()).max()) if d else 0.0
-        self.mean = torch.zeros(d, dtype=torch.float64, device=x.device)
         self.centred = torch.zeros(d, d, dtype=torch.float64, device=x.device)
         if self.top == 0.0:
+            self.mean = total
             return
-        for rows in blocks(n, d):
-            self.mean += (float64(x[rows]) / self.top).sum(0)
-        self.mean /= n
+        if not early:
+            for rows in blocks(n, d):
+                total += (x[rows] / self.top).sum(0)
+            self.mean = total / n
+        else:
+            self.mean = total / self.top / n
         for rows in blocks(n, d):
             u = (float64(x[rows]) / self.top).sub_(self.mean)  # out of place: float64(x) may be x
             self.centred.addmm_(u.T, u)
@@ -52,23 +60,37 @@ def _moments(x: Tensor) -> _Moments:
     return shared("moments", x, lambda: _Moments(x))
 
 
+def _gram(x: Tensor) -> Tensor | None:
+    """Float64 :math:`X^\top X` up to a positive factor (``None`` for an all-zero ``x``).
+
+    Taken from :class:`_Moments` when ``compute`` already has them; otherwise one pass for
+    float32 and narrower input (whose squares cannot overflow or underflow in float64) and
+    a scaled :math:`(X/\max|X|)^\top (X/\max|X|)` for float64 input.
+    """
+    if is_shared("moments", x) or x.dtype == torch.float64:
+        moments = _moments(x)
+        return moments.gram() if moments.top != 0.0 else None
+    gram = torch.zeros(x.size(1), x.size(1), dtype=torch.float64, device=x.device)
+    for rows in blocks(x.size(0), x.size(1)):
+        u = float64(x[rows])
+        gram.addmm_(u.T, u)
+    return gram if bool(gram.diagonal().sum() > 0) else None
+
+
 def _eigenvalues(x: Tensor) -> Tensor:
-    """Squared singular values of ``x / max|x|`` (clamped at 0), via a float64 Gram matrix.
+    """Eigenvalues of a float64 Gram matrix of ``x`` (clamped at 0), up to a common factor.
 
     d x d (:math:`X^\top X`, shared with :func:`feature_correlation`), or N x N when N < d.
     """
     def compute():
         if x.size(0) < x.size(1):
             top = float(x.abs().max())
-            if top == 0.0:
-                return torch.zeros(0, dtype=torch.float64, device=x.device)
-            u = float64(x) / top
-            gram = u @ u.T
+            u = float64(x) / top if top > 0 else None
+            gram = u @ u.T if u is not None else None
         else:
-            moments = _moments(x)
-            if moments.top == 0.0:
-                return torch.zeros(0, dtype=torch.float64, device=x.device)
-            gram = moments.gram()
+            gram = _gram(x)
+        if gram is None:
+            return torch.zeros(0, dtype=torch.float64, device=x.device)
         return torch.linalg.eigvalsh(gram).clamp_(min=0)
     return shared("eigenvalues", x, compute)
 
