@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from . import _utils
 from ._utils import blocks, check_graph, check_name, degree, float64, half_edges, simple_edges, sq_norm
 
 __all__ = ["dirichlet_energy"]
@@ -20,6 +21,9 @@ def _edge_sum(x: Tensor, src: Tensor, dst: Tensor, weight: Tensor | None = None,
     sums are float64. Weighted terms are formed in float64 (rounding the products before
     they cancel would not be safe near the invariant subspace).
     """
+    if weight is not None and x.numel() <= 16 * _utils.BLOCK_ELEMENTS:
+        # small enough to scale once (an N x d float64 copy of at most 32 MB) and gather that
+        x, weight = float64(x) * weight.unsqueeze(1), None
     native = native and weight is None and x.dtype in (torch.float32, torch.float64)
     total = torch.zeros((), dtype=torch.float64, device=x.device)
     for part in blocks(src.numel(), x.size(1)):
