@@ -144,6 +144,14 @@ def _entry(edge_index: Tensor, num_nodes: int) -> _Entry:
     return e
 
 
+def graph_cached(edge_index: Tensor, num_nodes: int, name: str, compute):
+    """``compute()``, cached with the rest of ``edge_index``'s structure."""
+    entry = _entry(edge_index, num_nodes)
+    if name not in entry.values:
+        entry.values[name] = compute()
+    return entry.values[name]
+
+
 def simple_edges(edge_index: Tensor, num_nodes: int) -> tuple[Tensor, Tensor]:
     """``(src, dst)`` without self-loops and duplicate columns (as ``normalized_adjacency``)."""
     entry = _entry(edge_index, num_nodes)

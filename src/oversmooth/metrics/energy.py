@@ -6,7 +6,8 @@ import torch
 from torch import Tensor
 
 from . import _utils
-from ._utils import blocks, check_graph, check_name, degree, float64, half_edges, simple_edges, sq_norm
+from ._utils import (blocks, check_graph, check_name, degree, float64, graph_cached, half_edges, simple_edges,
+                     sq_norm)
 
 __all__ = ["dirichlet_energy"]
 
@@ -52,7 +53,7 @@ def _energy(x: Tensor, edge_index: Tensor, normalization: str | None, scale_free
         else:
             value = 2.0 * _edge_sum(x, *half) / n
     else:
-        weight = (degree(edge_index, n) + 1.0).rsqrt()
+        weight = graph_cached(edge_index, n, "gcn_rsqrt", lambda: (degree(edge_index, n) + 1.0).rsqrt())
         half = half_edges(edge_index, n, as_given=False)
         if half is None:
             value = 0.5 * _edge_sum(x, *simple_edges(edge_index, n), weight)

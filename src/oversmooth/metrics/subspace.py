@@ -5,17 +5,24 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ._utils import blocks, check_graph, check_name, components, degree, float64, sq_norm
+from ._utils import blocks, check_graph, check_name, components, degree, float64, graph_cached, sq_norm
 
 __all__ = ["invariant_projection", "subspace_distance"]
 
 OPERATORS = ("gcn", "rw")
 
 
-def _basis_weights(edge_index: Tensor, n: int, operator: str, device) -> Tensor:
-    if operator == "gcn":
-        return (degree(edge_index, n) + 1.0).sqrt()
-    return torch.ones(n, dtype=torch.float64, device=device)
+def _basis(edge_index: Tensor, n: int, operator: str) -> tuple[int, Tensor, Tensor, Tensor]:
+    """``(count, labels, e, 1/||e_m||^2 per component)``, cached per ``edge_index``."""
+    def compute():
+        count, labels = components(edge_index, n)
+        if operator == "gcn":
+            e = (degree(edge_index, n) + 1.0).sqrt()
+        else:
+            e = torch.ones(n, dtype=torch.float64, device=edge_index.device)
+        norm2 = torch.zeros(count, dtype=torch.float64, device=e.device).index_add_(0, labels, e * e)
+        return count, labels, e, norm2.reciprocal_()
+    return graph_cached(edge_index, n, "basis_" + operator, compute)
 
 
 def _coefficients(x: Tensor, edge_index: Tensor, operator: str) -> tuple[Tensor, Tensor, Tensor]:
@@ -24,13 +31,11 @@ def _coefficients(x: Tensor, edge_index: Tensor, operator: str) -> tuple[Tensor,
     One pass over row blocks of ``x`` (no N x d copy).
     """
     n = x.size(0)
-    count, labels = components(edge_index, n)
-    e = _basis_weights(edge_index, n, operator, x.device)
+    count, labels, e, inverse_norm2 = _basis(edge_index, n, operator)
     coef = torch.zeros(count, x.size(1), dtype=torch.float64, device=x.device)
     for rows in blocks(n, x.size(1)):
         coef.index_add_(0, labels[rows], float64(x[rows]) * e[rows].unsqueeze(1))
-    norm2 = torch.zeros(count, dtype=torch.float64, device=x.device).index_add_(0, labels, e * e)
-    coef /= norm2.unsqueeze(1)
+    coef *= inverse_norm2.unsqueeze(1)
     return labels, e, coef
 
 
