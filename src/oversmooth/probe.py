@@ -195,7 +195,7 @@ class Probe:
         from .metrics.backward import BACKWARD_KEYS, _backward
 
         grad = grad.detach()
-        with torch.no_grad():
+        with torch.inference_mode():
             values = (_backward(grad, self._edge_index) if self._usable(grad)
                       else dict.fromkeys(BACKWARD_KEYS, math.nan))
         self._record(self._backward_rows, epoch, k, values)
@@ -206,7 +206,7 @@ class Probe:
         h = h.detach()
         if not self._usable(h):
             return dict.fromkeys(self.metrics, math.nan)
-        with torch.no_grad():
+        with torch.inference_mode():
             return _compute(h, self._edge_index, self._y, self.metrics)
 
     @staticmethod
