@@ -113,12 +113,6 @@ def is_shared(name: str, x: Tensor) -> bool:
     return memo is not None and _key(name, x) in memo
 
 
-def scale_to_unit(x64: Tensor) -> Tensor:
-    """Divide by max |x| so that squares neither overflow nor underflow (for scale-free metrics)."""
-    top = x64.abs().max()
-    return x64 / top if bool(top > 0) else x64
-
-
 # --------------------------------------------------------------------------- graph cache
 class _Entry:
     __slots__ = ("ref", "version", "num_nodes", "values")

@@ -11,7 +11,7 @@ __all__ = ["numerical_rank", "effective_rank", "feature_correlation"]
 
 
 class _Moments:
-    """Column statistics of ``x / max|x|`` from three block passes, shared by the metrics.
+    """Column statistics of ``x / max|x|`` from two block passes (three for float64 input).
 
     ``top`` = max|x|; ``varying`` marks the non-constant columns (max != min, exact);
     ``mean`` the float64 column means and ``centred`` the float64 d x d matrix

@@ -32,11 +32,6 @@ def _unit_rows(x: Tensor) -> Tensor:
     return (x64[keep] / norms[keep].unsqueeze(1)) + 0.0  # + 0.0 turns -0.0 into +0.0
 
 
-def _centred_sq_sum(u: Tensor) -> Tensor:
-    """:math:`S = \sum_j \|u_j - \bar u\|^2` (stable form of the pairwise squared distances)."""
-    return (u - u.mean(0)).pow_(2).sum()
-
-
 def _centred_sq_sum_blocked(x: Tensor) -> Tensor:
     """:math:`\sum_i \|x_i - \bar x\|^2` in float64 by two passes over row blocks (no N x d copy)."""
     mean = torch.zeros(x.size(1), dtype=torch.float64, device=x.device)
