@@ -38,8 +38,8 @@ class Probe:
       submodule, numbered 1..L in registration order.
 
     For every recorded layer output :math:`H^{(k)}` the forward metrics ``metrics`` (names of
-    :func:`oversmooth.metrics.compute`, default :data:`PROBE_METRICS`) are computed on a detached
-    float64 copy, and, when the output requires grad, a gradient hook records
+    :func:`oversmooth.metrics.compute`, default :data:`PROBE_METRICS`) are computed on the
+    detached output (no copy; the metrics accumulate in float64), and, when the output requires grad, a gradient hook records
     :func:`oversmooth.metrics.backward_smoothness` of :math:`B^{(k)} = \partial L / \partial H^{(k)}`
     when ``backward()`` runs. Nothing keeps the autograd graph alive.
 
@@ -183,22 +183,31 @@ class Probe:
             if self._live is not None:
                 self._live.append(h)
 
+    def _usable(self, h: Tensor) -> bool:
+        """A finite floating [num_nodes, d] tensor (the metrics then accumulate in float64 themselves)."""
+        if h.dim() != 2 or h.size(0) != self._num_nodes or not h.is_floating_point():
+            return False
+        # a finite sum proves every entry finite (inf and NaN propagate); only an overflowing
+        # sum needs the entry-wise check
+        return bool(torch.isfinite(h.sum())) or bool(torch.isfinite(h).all())
+
     def _on_grad(self, epoch: int, k: int, grad: Tensor) -> None:
         from .metrics.backward import BACKWARD_KEYS, _backward
 
-        if grad.size(0) == self._num_nodes and bool(torch.isfinite(grad).all()):
-            values = _backward(grad.detach().to(torch.float64), self._edge_index)
-        else:
-            values = dict.fromkeys(BACKWARD_KEYS, math.nan)
+        grad = grad.detach()
+        with torch.inference_mode():
+            values = (_backward(grad, self._edge_index) if self._usable(grad)
+                      else dict.fromkeys(BACKWARD_KEYS, math.nan))
         self._record(self._backward_rows, epoch, k, values)
 
     def _forward_metrics(self, h: Tensor) -> dict[str, float]:
         from .metrics import _compute
 
         h = h.detach()
-        if h.dim() != 2 or h.size(0) != self._num_nodes or not bool(torch.isfinite(h).all()):
+        if not self._usable(h):
             return dict.fromkeys(self.metrics, math.nan)
-        return _compute(h.to(torch.float64), self._edge_index, self._y, self.metrics)
+        with torch.inference_mode():
+            return _compute(h, self._edge_index, self._y, self.metrics)
 
     @staticmethod
     def _record(rows: list, epoch: int, k: int, values: dict) -> None:

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from torch import Tensor
 
-from ._utils import check_graph, check_labels_for
+from ._utils import check_graph, check_labels_for, sharing
 from .backward import BACKWARD_KEYS, backward_smoothness
 from .energy import _energy, dirichlet_energy
-from .rank import _numerical_rank, effective_rank, feature_correlation, numerical_rank
+from .rank import (_effective_rank, _feature_correlation, _numerical_rank, effective_rank, feature_correlation,
+                   numerical_rank)
 from .similarity import (MAX_EXACT, NUM_SAMPLES, NUM_SOURCES, _mean_cosine, group_distance_ratio, mad,
                          mad_gap, mean_cosine_similarity, mean_pairwise_distance, smv)
 from .subspace import _distance, invariant_projection, subspace_distance
@@ -43,8 +44,8 @@ _METRICS = {
     "group_distance_ratio": lambda x, ei, y: group_distance_ratio(x, y, return_stderr=True),
     "subspace_distance": lambda x, ei, y: _distance(x, ei, "gcn", False),
     "numerical_rank": lambda x, ei, y: _numerical_rank(x),
-    "effective_rank": lambda x, ei, y: effective_rank(x),
-    "feature_correlation": lambda x, ei, y: feature_correlation(x),
+    "effective_rank": lambda x, ei, y: _effective_rank(x),
+    "feature_correlation": lambda x, ei, y: _feature_correlation(x),
 }
 
 
@@ -93,11 +94,15 @@ def compute(x: Tensor, edge_index: Tensor, y: Tensor | None = None, metrics=None
 
 def _compute(x: Tensor, edge_index: Tensor, y: Tensor | None, names: list[str]) -> dict[str, float]:
     """:func:`compute` on validated input (the probe's fast path)."""
+    values = {}
+    with sharing():  # statistics used by several metrics are computed once
+        # feature_correlation's moments contain the ranks' Gram matrix: compute them first
+        for name in sorted(names, key=lambda m: m != "feature_correlation"):
+            values[name] = _METRICS[name](x, edge_index, y)
     out: dict[str, float] = {}
     for name in names:
-        value = _METRICS[name](x, edge_index, y)
-        if isinstance(value, tuple):
-            out[name], out[f"{name}_stderr"] = value
+        if isinstance(values[name], tuple):
+            out[name], out[f"{name}_stderr"] = values[name]
         else:
-            out[name] = value
+            out[name] = values[name]
     return out

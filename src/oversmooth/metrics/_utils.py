@@ -3,12 +3,18 @@
 Every public metric validates its input once at the boundary and then works on a
 *detached* tensor on the input's own device; results are accumulated in float64. Graph
 structure derived from an ``edge_index`` (simple edge list, degrees, connected
-components) is cached per ``edge_index`` tensor, so the probe can evaluate many layers
-of one graph without recomputing it.
+components, the one-direction half of a symmetric edge list) is cached per
+``edge_index`` tensor, so the probe can evaluate many layers of one graph without
+recomputing it. Passes over the rows of ``x`` go by blocks of :data:`BLOCK_ELEMENTS`
+entries, small enough to stay in cache, so no N x d float64 copy is ever made; within one
+:func:`oversmooth.metrics.compute` call, statistics shared by several metrics (unit-row
+sums, the Gram matrix) are computed once (:func:`shared`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import weakref
 
 import numpy as np
@@ -17,8 +23,16 @@ from torch import Tensor
 
 from ..validation import check_edge_index, check_features
 
-# Rows of float64 work per chunk when gathering edge endpoints (bounds peak memory).
-CHUNK_ELEMENTS = 1 << 22
+# Entries of float64 work per block (row blocks of x, edge blocks of gathered endpoints):
+# about 2 MB, so a block's intermediates stay in cache and peak memory stays bounded.
+BLOCK_ELEMENTS = 1 << 18
+
+
+def blocks(count: int, width: int):
+    """``slice`` objects covering ``range(count)`` in blocks of about BLOCK_ELEMENTS entries."""
+    step = max(1, BLOCK_ELEMENTS // max(1, width))
+    for start in range(0, count, step):
+        yield slice(start, min(start + step, count))
 
 
 def check_x(x: Tensor, name: str = "x") -> Tensor:
@@ -46,18 +60,57 @@ def float64(x: Tensor) -> Tensor:
 
 
 def sq_norm(x: Tensor) -> Tensor:
-    """||x||_F^2 in float64 (0-dim tensor), computed chunk by chunk."""
-    total = torch.zeros((), dtype=torch.float64, device=x.device)
-    step = max(1, CHUNK_ELEMENTS // max(1, x.size(1)))
-    for start in range(0, x.size(0), step):
-        total += float64(x[start:start + step]).pow(2).sum()
-    return total
+    """||x||_F^2 in float64 (0-dim tensor), computed block by block."""
+    def compute():
+        total = torch.zeros((), dtype=torch.float64, device=x.device)
+        for rows in blocks(x.size(0), x.size(1)):
+            total += torch.linalg.vector_norm(x[rows], dtype=torch.float64).square()
+        return total
+    return shared("sq_norm", x, compute)
 
 
-def scale_to_unit(x64: Tensor) -> Tensor:
-    """Divide by max |x| so that squares neither overflow nor underflow (for scale-free metrics)."""
-    top = x64.abs().max()
-    return x64 / top if bool(top > 0) else x64
+# --------------------------------------------------------------------------- per-call memo
+_LOCAL = threading.local()
+
+
+@contextlib.contextmanager
+def sharing():
+    """Within this block, :func:`shared` computes each statistic of a tensor once.
+
+    Used by ``compute`` (and the probe) around one evaluation of several metrics on one
+    ``x``; the memo is dropped on exit, so an in-place change of ``x`` between calls is
+    always seen.
+    """
+    outer = getattr(_LOCAL, "memo", None)
+    if outer is None:
+        _LOCAL.memo = {}
+    try:
+        yield
+    finally:
+        if outer is None:
+            _LOCAL.memo = None
+
+
+def _key(name: str, x: Tensor) -> tuple:
+    # storage, view geometry and version: x.detach() makes a new object for the same data
+    return (name, x.data_ptr(), x.dtype, tuple(x.shape), x.stride(), x._version, x.device)
+
+
+def shared(name: str, x: Tensor, compute):
+    """``compute()``, memoised per (name, tensor) inside a :func:`sharing` block."""
+    memo = getattr(_LOCAL, "memo", None)
+    if memo is None:
+        return compute()
+    key = _key(name, x)
+    if key not in memo:
+        memo[key] = (x, compute())  # holding x keeps its storage (and so the key) unique
+    return memo[key][1]
+
+
+def is_shared(name: str, x: Tensor) -> bool:
+    """Whether :func:`shared` already holds ``name`` for ``x``."""
+    memo = getattr(_LOCAL, "memo", None)
+    return memo is not None and _key(name, x) in memo
 
 
 # --------------------------------------------------------------------------- graph cache
@@ -85,6 +138,14 @@ def _entry(edge_index: Tensor, num_nodes: int) -> _Entry:
     return e
 
 
+def graph_cached(edge_index: Tensor, num_nodes: int, name: str, compute):
+    """``compute()``, cached with the rest of ``edge_index``'s structure."""
+    entry = _entry(edge_index, num_nodes)
+    if name not in entry.values:
+        entry.values[name] = compute()
+    return entry.values[name]
+
+
 def simple_edges(edge_index: Tensor, num_nodes: int) -> tuple[Tensor, Tensor]:
     """``(src, dst)`` without self-loops and duplicate columns (as ``normalized_adjacency``)."""
     entry = _entry(edge_index, num_nodes)
@@ -95,11 +156,38 @@ def simple_edges(edge_index: Tensor, num_nodes: int) -> tuple[Tensor, Tensor]:
         keys = src * num_nodes + dst
         # PyG graphs are coalesced (sorted by source then target, no duplicates): skip the
         # sort when it is.
-        if keys.numel() > 1 and not bool((keys[1:] > keys[:-1]).all()):
+        as_given = keys.numel() < 2 or bool((keys[1:] > keys[:-1]).all())
+        if not as_given:
             keys = torch.unique(keys)
             src, dst = keys // num_nodes, keys % num_nodes
         entry.values["simple"] = (src, dst)
+        entry.values["as_given"] = as_given
     return entry.values["simple"]
+
+
+def half_edges(edge_index: Tensor, num_nodes: int, as_given: bool) -> tuple[Tensor, Tensor] | None:
+    """``(src, dst)`` with ``src < dst`` when the simple edge list is symmetric, else ``None``.
+
+    A sum of a symmetric function over a symmetric simple edge list is twice its sum over
+    this half. With ``as_given=True`` the half is only returned when the columns of
+    ``edge_index`` themselves are that simple list plus possibly self-loops (no duplicate
+    column), so that the half also stands for the columns as given.
+    """
+    entry = _entry(edge_index, num_nodes)
+    src, dst = simple_edges(edge_index, num_nodes)
+    if "half" not in entry.values:
+        # the simple list is sorted by (src, dst); a stable sort by dst orders its transpose
+        # by (dst, src): the list is symmetric iff that equals the list itself
+        order = torch.sort(dst, stable=True).indices
+        symmetric = torch.equal(dst.index_select(0, order), src) and torch.equal(src.index_select(0, order), dst)
+        if symmetric:
+            upper = src < dst
+            entry.values["half"] = (src[upper], dst[upper])
+        else:
+            entry.values["half"] = None
+    if as_given and not entry.values["as_given"]:
+        return None
+    return entry.values["half"]
 
 
 def degree(edge_index: Tensor, num_nodes: int) -> Tensor:

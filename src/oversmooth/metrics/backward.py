@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ._utils import check_graph, float64, sq_norm
+from ._utils import check_graph, sharing, sq_norm
 from .energy import _energy
 from .subspace import _distance
 
@@ -15,15 +15,16 @@ BACKWARD_KEYS = ("grad_norm", "grad_energy_rel", "grad_subspace_rel", "grad_mean
 
 
 def _backward(grad: Tensor, edge_index: Tensor) -> dict[str, float]:
-    norm2 = float(sq_norm(grad))
-    if norm2 == 0.0:
-        return dict.fromkeys(BACKWARD_KEYS, 0.0)
-    return {
-        "grad_norm": norm2 ** 0.5,
-        "grad_energy_rel": _energy(grad, edge_index, "sym", scale_free=True),
-        "grad_subspace_rel": _distance(grad, edge_index, "gcn", relative=True) ** 2,
-        "grad_mean_norm": float(torch.linalg.vector_norm(float64(grad).mean(0))),
-    }
+    with sharing():  # ||B||^2 once for both relative measures
+        norm2 = float(sq_norm(grad))
+        if norm2 == 0.0:
+            return dict.fromkeys(BACKWARD_KEYS, 0.0)
+        return {
+            "grad_norm": norm2 ** 0.5,
+            "grad_energy_rel": _energy(grad, edge_index, "sym", scale_free=True),
+            "grad_subspace_rel": _distance(grad, edge_index, "gcn", relative=True) ** 2,
+            "grad_mean_norm": float(torch.linalg.vector_norm(grad.sum(0, dtype=torch.float64) / grad.size(0))),
+        }
 
 
 def backward_smoothness(grad: Tensor, edge_index: Tensor) -> dict[str, float]:

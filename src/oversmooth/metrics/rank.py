@@ -5,37 +5,94 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ._utils import CHUNK_ELEMENTS, check_x, float64
+from ._utils import blocks, check_x, float64, is_shared, shared
 
 __all__ = ["numerical_rank", "effective_rank", "feature_correlation"]
 
 
-def _scaled_gram(x: Tensor) -> Tensor:
-    """Gram matrix of ``x / max|x|`` in float64: d x d (X^T X) or N x N when N < d.
+class _Moments:
+    """Column statistics of ``x / max|x|`` from two block passes (three for float64 input).
 
-    Scaling first keeps the squares representable for any input magnitude; the ranks
-    are scale invariant.
+    ``top`` = max|x|; ``varying`` marks the non-constant columns (max != min, exact);
+    ``mean`` the float64 column means and ``centred`` the float64 d x d matrix
+    :math:`\sum_i (u_i - \bar u)(u_i - \bar u)^\top` of the scaled rows :math:`u_i = x_i/\max|x|`
+    (two-pass, so accurate when the columns are nearly constant). The uncentred Gram
+    matrix is ``centred + n mean mean^T``, a sum of two positive semi-definite terms.
+    Scaling first keeps the squares representable for any input magnitude; every
+    statistic built on these is scale invariant.
     """
-    top = float(x.detach().abs().max()) if x.numel() else 0.0
-    if top == 0.0:
-        return torch.zeros(0, 0, dtype=torch.float64, device=x.device)
-    if x.size(0) < x.size(1):
-        u = float64(x) / top
-        return u @ u.T
+
+    def __init__(self, x: Tensor) -> None:
+        n, d = x.shape
+        # float32 and narrower input cannot overflow float64 sums: sum while scanning for top
+        early = x.dtype != torch.float64
+        low = torch.full((d,), float("inf"), dtype=x.dtype, device=x.device)
+        high = torch.full((d,), float("-inf"), dtype=x.dtype, device=x.device)
+        total = torch.zeros(d, dtype=torch.float64, device=x.device)
+        for rows in blocks(n, d):
+            lo, hi = torch.aminmax(x[rows], dim=0)
+            torch.minimum(low, lo, out=low)
+            torch.maximum(high, hi, out=high)
+            if early:
+                total += x[rows].sum(0, dtype=torch.float64)
+        self.n = n
+        self.varying = high != low
+        self.top = float(torch.maximum(low.abs(), high.abs()).max()) if d else 0.0
+        self.centred = torch.zeros(d, d, dtype=torch.float64, device=x.device)
+        if self.top == 0.0:
+            self.mean = total
+            return
+        if not early:
+            for rows in blocks(n, d):
+                total += (x[rows] / self.top).sum(0)
+            self.mean = total / n
+        else:
+            self.mean = total / self.top / n
+        for rows in blocks(n, d):
+            u = (float64(x[rows]) / self.top).sub_(self.mean)  # out of place: float64(x) may be x
+            self.centred.addmm_(u.T, u)
+
+    def gram(self) -> Tensor:
+        return self.centred + self.n * torch.outer(self.mean, self.mean)
+
+
+def _moments(x: Tensor) -> _Moments:
+    return shared("moments", x, lambda: _Moments(x))
+
+
+def _gram(x: Tensor) -> Tensor | None:
+    """Float64 :math:`X^\top X` up to a positive factor (``None`` for an all-zero ``x``).
+
+    Taken from :class:`_Moments` when ``compute`` already has them; otherwise one pass for
+    float32 and narrower input (whose squares cannot overflow or underflow in float64) and
+    a scaled :math:`(X/\max|X|)^\top (X/\max|X|)` for float64 input.
+    """
+    if is_shared("moments", x) or x.dtype == torch.float64:
+        moments = _moments(x)
+        return moments.gram() if moments.top != 0.0 else None
     gram = torch.zeros(x.size(1), x.size(1), dtype=torch.float64, device=x.device)
-    step = max(1, CHUNK_ELEMENTS // max(1, x.size(1)))
-    for start in range(0, x.size(0), step):
-        u = float64(x[start:start + step]) / top
-        gram += u.T @ u
-    return gram
+    for rows in blocks(x.size(0), x.size(1)):
+        u = float64(x[rows])
+        gram.addmm_(u.T, u)
+    return gram if bool(gram.diagonal().sum() > 0) else None
 
 
 def _eigenvalues(x: Tensor) -> Tensor:
-    """Squared singular values of ``x / max|x|`` (clamped at 0), via the Gram matrix."""
-    gram = _scaled_gram(x)
-    if gram.numel() == 0:
-        return torch.zeros(0, dtype=torch.float64, device=x.device)
-    return torch.linalg.eigvalsh(gram).clamp_(min=0)
+    """Eigenvalues of a float64 Gram matrix of ``x`` (clamped at 0), up to a common factor.
+
+    d x d (:math:`X^\top X`, shared with :func:`feature_correlation`), or N x N when N < d.
+    """
+    def compute():
+        if x.size(0) < x.size(1):
+            top = float(x.abs().max())
+            u = float64(x) / top if top > 0 else None
+            gram = u @ u.T if u is not None else None
+        else:
+            gram = _gram(x)
+        if gram is None:
+            return torch.zeros(0, dtype=torch.float64, device=x.device)
+        return torch.linalg.eigvalsh(gram).clamp_(min=0)
+    return shared("eigenvalues", x, compute)
 
 
 def numerical_rank(x: Tensor) -> float:
@@ -65,7 +122,11 @@ def effective_rank(x: Tensor) -> float:
     so singular values below about :math:`10^{-8}\sigma_1` are not resolved (their weight
     in the entropy is below :math:`10^{-6}`). Degenerate input: all-zero ``x`` gives 0.0.
     """
-    ev = _eigenvalues(check_x(x))
+    return _effective_rank(check_x(x))
+
+
+def _effective_rank(x: Tensor) -> float:
+    ev = _eigenvalues(x)
     sigma = ev.sqrt()
     total = sigma.sum()
     if not bool(total > 0):
@@ -85,26 +146,21 @@ def feature_correlation(x: Tensor) -> float:
     correlation and is dropped; decided exactly, max = min). Values in [0, 1]; high means
     redundant, over-correlated features. Note that full oversmoothing (every row equal)
     makes every column constant, which gives 0.0. Computed from the float64 d x d
-    covariance of :math:`X/\max|X|`. Degenerate input: fewer than two non-constant
-    columns give 0.0.
+    covariance of :math:`X/\max|X|` (two passes over row blocks, shared with the ranks
+    inside ``compute``). Degenerate input: fewer than two non-constant columns give 0.0.
     """
-    x = check_x(x)
+    return _feature_correlation(check_x(x))
+
+
+def _feature_correlation(x: Tensor) -> float:
     if x.size(0) < 2:
         return 0.0
-    varying = (x.max(0).values != x.min(0).values).nonzero().squeeze(1)
+    moments = _moments(x)
+    # a column can vary and still round to a constant once scaled: drop it too
+    varying = (moments.varying & (moments.centred.diagonal() > 0)).nonzero().squeeze(1)
     if varying.numel() < 2:
         return 0.0
-    x = x.index_select(1, varying)
-    top = float(x.abs().max())
-    mean = torch.zeros(x.size(1), dtype=torch.float64, device=x.device)
-    step = max(1, CHUNK_ELEMENTS // max(1, x.size(1)))
-    for start in range(0, x.size(0), step):
-        mean += (float64(x[start:start + step]) / top).sum(0)
-    mean /= x.size(0)
-    cov = torch.zeros(x.size(1), x.size(1), dtype=torch.float64, device=x.device)
-    for start in range(0, x.size(0), step):
-        u = float64(x[start:start + step]) / top - mean
-        cov += u.T @ u
+    cov = moments.centred.index_select(0, varying).index_select(1, varying)
     std = cov.diagonal().sqrt()
     corr = (cov / (std.unsqueeze(1) * std.unsqueeze(0))).clamp_(-1.0, 1.0)
     k = corr.size(0)

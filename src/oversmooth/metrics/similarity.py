@@ -8,7 +8,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ._utils import check_graph, check_labels_for, check_name, check_x, float64, generator, sym_adjacency
+from ._utils import (blocks, check_graph, check_labels_for, check_name, check_x, float64, generator, shared,
+                     sym_adjacency)
 
 __all__ = ["mean_cosine_similarity", "mad", "mad_gap", "mean_pairwise_distance", "smv",
            "group_distance_ratio", "MAX_EXACT", "NUM_SAMPLES", "NUM_SOURCES"]
@@ -31,9 +32,65 @@ def _unit_rows(x: Tensor) -> Tensor:
     return (x64[keep] / norms[keep].unsqueeze(1)) + 0.0  # + 0.0 turns -0.0 into +0.0
 
 
-def _centred_sq_sum(u: Tensor) -> Tensor:
-    """:math:`S = \\sum_j \\|u_j - \\bar u\\|^2` (stable form of the pairwise squared distances)."""
-    return (u - u.mean(0)).pow_(2).sum()
+def _centred_sq_sum_blocked(x: Tensor) -> Tensor:
+    """:math:`\sum_i \|x_i - \bar x\|^2` in float64 by two passes over row blocks (no N x d copy)."""
+    mean = torch.zeros(x.size(1), dtype=torch.float64, device=x.device)
+    for rows in blocks(x.size(0), x.size(1)):
+        mean += x[rows].sum(0, dtype=torch.float64)
+    mean /= x.size(0)
+    total = torch.zeros((), dtype=torch.float64, device=x.device)
+    for rows in blocks(x.size(0), x.size(1)):
+        total += torch.linalg.vector_norm(float64(x[rows]) - mean).square()
+    return total
+
+
+def _unit_block(x: Tensor) -> tuple[Tensor, Tensor | None]:
+    """``(unit rows of the non-zero rows, mask of the non-zero rows or None if all)`` of a block.
+
+    Float64. The one definition of a unit row: every pass recomputes identical bits from it.
+    """
+    x64 = float64(x)
+    norms = torch.linalg.vector_norm(x64, dim=1)
+    keep = norms > 0
+    if bool(keep.all()):
+        return x64 / norms.unsqueeze(1), None
+    return x64[keep] / norms[keep].unsqueeze(1), keep
+
+
+class _UnitStats:
+    """Count ``n``, mean unit row and :math:`S = \sum_i \|u_i - \bar u\|^2` of the non-zero rows.
+
+    One pass over row blocks, in the shifted form
+    :math:`S = \sum_i \|u_i - c\|^2 - n\|\bar u - c\|^2` with :math:`c` the mean of the first
+    block's unit rows (:math:`k` rows): since :math:`n\|\bar u - c\|^2 \le (n/k) S`, the
+    subtraction loses at most a factor :math:`1 + n/k` of float64 accuracy (none when the
+    rows fit in one block), so :math:`S` stays accurate when every row points the same way.
+    """
+
+    def __init__(self, x: Tensor) -> None:
+        d = x.size(1)
+        total = torch.zeros(d, dtype=torch.float64, device=x.device)
+        shifted = torch.zeros((), dtype=torch.float64, device=x.device)
+        shift = None
+        self.n = 0
+        for rows in blocks(x.size(0), d):
+            u, _ = _unit_block(x[rows])
+            if u.size(0) == 0:
+                continue
+            if shift is None:
+                shift = u.mean(0)
+            total += u.sum(0)
+            shifted += torch.linalg.vector_norm(u.sub_(shift)).square()
+            self.n += u.size(0)
+        self.mean = total / max(self.n, 1)
+        if shift is None:
+            self.total = shifted
+        else:
+            self.total = (shifted - self.n * torch.linalg.vector_norm(self.mean - shift).square()).clamp_(min=0)
+
+
+def _unit_stats(x: Tensor) -> _UnitStats:
+    return shared("unit_stats", x, lambda: _UnitStats(x))
 
 
 # --------------------------------------------------------------------------- cosine / MAD
@@ -58,12 +115,11 @@ def mean_cosine_similarity(x: Tensor, exclude_self: bool = True) -> float:
 
 
 def _mean_cosine(x: Tensor, exclude_self: bool = True) -> float:
-    u = _unit_rows(x)
-    n = u.size(0)
+    stats = _unit_stats(x)
+    n = stats.n
     if n == 0 or (exclude_self and n < 2):
         return 0.0
-    s = _centred_sq_sum(u)
-    return float(1.0 - s / (n - 1 if exclude_self else n))
+    return float(1.0 - stats.total / (n - 1 if exclude_self else n))
 
 
 def _direction_groups(u: Tensor) -> Tensor:
@@ -85,16 +141,48 @@ def _direction_groups(u: Tensor) -> Tensor:
 MASKS = ("global", "neighbor", "remote")
 
 
-def _global_mad(u: Tensor) -> float:
-    n = u.size(0)
+def _direction_groups_blocked(x: Tensor, mean: Tensor) -> tuple[Tensor, Tensor]:
+    """:func:`_direction_groups` of the unit rows of ``x`` by passes over row blocks, and
+    :math:`\|u_i - \bar u\|^2` per unit row (``mean`` = :math:`\bar u`)."""
+    gen = generator(torch.device("cpu"), 12345)
+    mult = torch.randint(1, 1 << 62, (x.size(1),), generator=gen).to(x.device) | 1
+    keys, nonzero, dev, offset = [], [], [], 0
+    for rows in blocks(x.size(0), x.size(1)):
+        u, keep = _unit_block(x[rows])
+        dev.append((u - mean).pow_(2).sum(1))
+        u = u + 0.0  # -0.0 and +0.0 are one direction: make their bits equal
+        keys.append((u.view(torch.int64) * mult).sum(1))  # wrapping integer hash, order independent
+        index = torch.arange(offset, rows.stop, device=x.device)
+        nonzero.append(index if keep is None else index[keep])
+        offset = rows.stop
+    dev = torch.cat(dev)
+    _, group = torch.unique(torch.cat(keys), return_inverse=True)
+    nonzero = torch.cat(nonzero)
+    n = nonzero.numel()
+    first = torch.full((int(group.max()) + 1,), n, dtype=torch.long, device=x.device)
+    first.scatter_reduce_(0, group, torch.arange(n, device=x.device), reduce="amin")
+    representative = nonzero.index_select(0, first.index_select(0, group))  # a row of x per non-zero row
+    done = 0
+    for rows in blocks(x.size(0), x.size(1)):
+        u, _ = _unit_block(x[rows])
+        count = u.size(0)
+        rep, _ = _unit_block(x.index_select(0, representative[done:done + count]))
+        done += count
+        if not torch.equal(u, rep):  # a hash collision (equal compares -0.0 == +0.0)
+            return _direction_groups(_unit_rows(x)), dev
+    return group, dev
+
+
+def _global_mad(x: Tensor) -> float:
+    stats = _unit_stats(x)
+    n = stats.n
     if n < 2:
         return 0.0
-    group = _direction_groups(u)
+    group, dev = _direction_groups_blocked(x, stats.mean)
     ties = torch.bincount(group).index_select(0, group)  # rows sharing i's direction, i included
     count = (n - ties).to(torch.float64)
-    mean = u.mean(0)
     # sum_j (1 - cos_ij) = 1/2 sum_j ||u_i - u_j||^2 = 1/2 (n ||u_i - mean||^2 + S); tied j add 0
-    total = 0.5 * (n * (u - mean).pow_(2).sum(1) + _centred_sq_sum(u))
+    total = 0.5 * (n * dev + stats.total)
     valid = count > 0
     if not bool(valid.any()):
         return 0.0
@@ -217,7 +305,7 @@ def mad(x: Tensor, edge_index: Tensor | None = None, mask: str = "global", near_
         _check_hops(near_hops, far_hops)
         x, edge_index = check_graph(x, edge_index)
     if mask == "global":
-        value, stderr = _global_mad(_unit_rows(x)), 0.0
+        value, stderr = _global_mad(x), 0.0
     else:
         neb, rmt = _hop_mads(x, edge_index, near_hops, far_hops, max_exact, num_sources, seed)
         value, stderr = neb if mask == "neighbor" else rmt
@@ -300,7 +388,7 @@ def mean_pairwise_distance(x: Tensor, squared: bool = False, max_exact: int = MA
     x = check_x(x)
     n = x.size(0)
     if squared:
-        value = 0.0 if n < 2 else float(2.0 * _centred_sq_sum(float64(x)) / (n - 1))
+        value = 0.0 if n < 2 else float(2.0 * _centred_sq_sum_blocked(x) / (n - 1))
         return (value, 0.0) if return_stderr else value
     value, stderr = _mean_distance(float64(x), max_exact, num_samples, seed)
     return (value, stderr) if return_stderr else value

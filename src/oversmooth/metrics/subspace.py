@@ -5,29 +5,43 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ._utils import check_graph, check_name, components, degree, float64, sq_norm
+from ._utils import blocks, check_graph, check_name, components, degree, float64, graph_cached, sq_norm
 
 __all__ = ["invariant_projection", "subspace_distance"]
 
 OPERATORS = ("gcn", "rw")
 
 
-def _basis_weights(edge_index: Tensor, n: int, operator: str, device) -> Tensor:
-    if operator == "gcn":
-        return (degree(edge_index, n) + 1.0).sqrt()
-    return torch.ones(n, dtype=torch.float64, device=device)
+def _basis(edge_index: Tensor, n: int, operator: str) -> tuple[int, Tensor, Tensor, Tensor]:
+    """``(count, labels, e, 1/||e_m||^2 per component)``, cached per ``edge_index``."""
+    def compute():
+        count, labels = components(edge_index, n)
+        if operator == "gcn":
+            e = (degree(edge_index, n) + 1.0).sqrt()
+        else:
+            e = torch.ones(n, dtype=torch.float64, device=edge_index.device)
+        norm2 = torch.zeros(count, dtype=torch.float64, device=e.device).index_add_(0, labels, e * e)
+        return count, labels, e, norm2.reciprocal_()
+    return graph_cached(edge_index, n, "basis_" + operator, compute)
+
+
+def _coefficients(x: Tensor, edge_index: Tensor, operator: str) -> tuple[Tensor, Tensor, Tensor]:
+    """``(labels, e, coef)``: :math:`\Pi X = e \odot` ``coef[labels]``, coef = :math:`e_m^\top X/\|e_m\|^2`.
+
+    One pass over row blocks of ``x`` (no N x d copy).
+    """
+    n = x.size(0)
+    count, labels, e, inverse_norm2 = _basis(edge_index, n, operator)
+    coef = torch.zeros(count, x.size(1), dtype=torch.float64, device=x.device)
+    for rows in blocks(n, x.size(1)):
+        coef.index_add_(0, labels[rows], float64(x[rows]) * e[rows].unsqueeze(1))
+    coef *= inverse_norm2.unsqueeze(1)
+    return labels, e, coef
 
 
 def _projection(x: Tensor, edge_index: Tensor, operator: str) -> Tensor:
     """Float64 projection of ``x`` (already validated) onto the invariant subspace."""
-    n = x.size(0)
-    count, labels = components(edge_index, n)
-    e = _basis_weights(edge_index, n, operator, x.device)
-    x64 = float64(x)
-    coef = torch.zeros(count, x.size(1), dtype=torch.float64, device=x.device)
-    coef.index_add_(0, labels, x64 * e.unsqueeze(1))
-    norm2 = torch.zeros(count, dtype=torch.float64, device=x.device).index_add_(0, labels, e * e)
-    coef /= norm2.unsqueeze(1)
+    labels, e, coef = _coefficients(x, edge_index, operator)
     return coef.index_select(0, labels).mul_(e.unsqueeze(1))
 
 
@@ -63,8 +77,11 @@ def invariant_projection(x: Tensor, edge_index: Tensor, operator: str = "gcn",
 
 
 def _distance(x: Tensor, edge_index: Tensor, operator: str, relative: bool) -> float:
-    residual = float64(x) - _projection(x, edge_index, operator)
-    dist2 = residual.pow_(2).sum()
+    labels, e, coef = _coefficients(x, edge_index, operator)
+    dist2 = torch.zeros((), dtype=torch.float64, device=x.device)
+    for rows in blocks(x.size(0), x.size(1)):
+        projected = coef.index_select(0, labels[rows]).mul_(e[rows].unsqueeze(1))
+        dist2 += torch.linalg.vector_norm(float64(x[rows]) - projected).square()
     if relative:
         norm = sq_norm(x)
         return float((dist2 / norm).sqrt()) if bool(norm > 0) else 0.0
