@@ -58,10 +58,7 @@ def _config(dataset: str, params: dict, quick: bool):
                      for label, m, opts in DEMO_MODELS],
         "depths": [2, 4] if quick else list(DEMO_DEPTHS),
         "seeds": [0],
-        # Row-normalising is the Planetoid preprocessing; on Gaussian CSBM features (which
-        # can be negative) it would divide by near-zero row sums, so synthetic graphs skip it.
-        "training": {"epochs": 5 if quick else DEMO_EPOCHS, "patience": 1000,
-                     "normalize_features": dataset == "cora"},
+        "training": {"epochs": 5 if quick else DEMO_EPOCHS, "patience": 1000},
         "metrics": list(METRICS),
     }, source="demo")
 
@@ -72,9 +69,7 @@ def _backward(dataset: str, params: dict, depth: int) -> pd.DataFrame:
     from .datasets import load
     from .report import backward_table
 
-    data = load(dataset, **params)
-    if dataset == "cora":
-        data = training.row_normalize(data)
+    data = training.row_normalize(load(dataset, **params))  # unchanged for signed features
     frames = []
     for label, name, options in DEMO_MODELS:
         training.seed_everything(0)
