@@ -33,13 +33,6 @@ def _reference_rate(data, kind):
     return (float(np.max(np.abs(rest))) if rest.size else 0.0), ones, vals
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # Thousands of tiny sparse products: worker threads only contend on a shared machine.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def _distance(h, limit):

@@ -8,12 +8,6 @@ import torch
 from oversmooth import datasets, metrics, spectral
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def _x(n, d=16, seed=0):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import tomllib
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -27,6 +26,7 @@ def _ints(text: str, flag: str) -> list[int]:
 
 def _sweep_config(config: str | None, preset: str | None, flags: dict):
     from ..experiments.config import config_from_dict
+    from ..experiments.config import read_toml
     from ..experiments.presets import preset_dict
 
     if config and preset:
@@ -35,15 +35,8 @@ def _sweep_config(config: str | None, preset: str | None, flags: dict):
     if preset:
         raw, source = preset_dict(preset), f"preset {preset}"
     elif config:
-        path = Path(config)
-        if not path.is_file():
-            raise FileNotFoundError(f"config file {path} not found")
-        text = path.read_text()
-        try:
-            raw = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ValueError(f"{path}: not valid TOML: {exc}") from None
-        source = str(path)
+        raw, text = read_toml(config)
+        source = str(config)
         config_from_dict(raw, source=source, text=text)  # file errors name their line
     if not flags:
         return config_from_dict(raw, source=source, text=text)

@@ -376,14 +376,19 @@ def _backward_epochs(value: Any, loc: _Locator) -> list:
     return epochs
 
 
-def load_config(path: str | Path) -> SweepConfig:
-    """Read and validate a TOML sweep file (see the module docstring for its keys)."""
+def read_toml(path: str | Path) -> tuple[dict, str]:
+    """The parsed content and the text of a TOML file (one-line errors when unreadable)."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"config file {path} not found")
     text = path.read_text()
     try:
-        raw = tomllib.loads(text)
+        return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"{path}: not valid TOML: {exc}") from None
+
+
+def load_config(path: str | Path) -> SweepConfig:
+    """Read and validate a TOML sweep file (see the module docstring for its keys)."""
+    raw, text = read_toml(path)
     return config_from_dict(raw, source=str(path), text=text)
