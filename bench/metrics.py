@@ -13,6 +13,7 @@ import sys
 import time
 
 import torch
+from _common import set_threads
 
 from oversmooth import metrics as M
 from oversmooth.datasets import csbm
@@ -46,11 +47,6 @@ def metric_fns(names):
 def peak_rss_gb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2 ** 20  # Linux: KiB
 
-
-def set_threads():
-    if "--threads" in sys.argv:
-        torch.set_num_threads(int(sys.argv[sys.argv.index("--threads") + 1]))
-    return torch.get_num_threads()
 
 
 def main():

@@ -11,6 +11,7 @@ import time
 
 import torch
 import torch.nn.functional as F
+from _common import set_threads
 from torch_geometric.nn import GCNConv
 
 import oversmooth
@@ -59,11 +60,6 @@ def train(data, every):
                     step(epoch)
     return time.perf_counter() - start, probe
 
-
-def set_threads():
-    if "--threads" in sys.argv:
-        torch.set_num_threads(int(sys.argv[sys.argv.index("--threads") + 1]))
-    return torch.get_num_threads()
 
 
 def main():
