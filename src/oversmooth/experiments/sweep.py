@@ -91,7 +91,7 @@ class _Reporter:
 def run_sweep(config: SweepConfig, store: str | Store, *, executor: str | Executor = "local",
               jobs: int | None = None, ray_address: str | None = None, quiet: bool = False,
               progress: bool = True, retry_failed: bool = False) -> SweepSummary:
-    """Run every run of ``config`` that ``store`` does not hold yet.
+    """Run every run of ``config`` that ``store`` does not hold yet, deepest runs first.
 
     Args:
         config: the validated sweep.
@@ -117,7 +117,8 @@ def run_sweep(config: SweepConfig, store: str | Store, *, executor: str | Execut
         if retry_failed:
             store.delete_failed(keys)
         stored = store.statuses(keys)
-        todo = deque(r for r in runs if r.key not in stored)
+        # deepest first: the longest runs start early instead of ending the sweep on one worker
+        todo = deque(sorted((r for r in runs if r.key not in stored), key=lambda r: -r.depth))
         summary = SweepSummary(total=len(runs), skipped=len(runs) - len(todo))
         if not todo:
             summary.wall_time = time.perf_counter() - start

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from torch import Tensor
 
-from ._utils import check_graph, check_labels_for, sharing
+from ._utils import check_graph, check_labels_for, sharing, stage
 from .backward import BACKWARD_KEYS, backward_smoothness
 from .energy import _energy, dirichlet_energy
 from .rank import (_effective_rank, _feature_correlation, _numerical_rank, effective_rank, feature_correlation,
@@ -95,7 +95,8 @@ def compute(x: Tensor, edge_index: Tensor, y: Tensor | None = None, metrics=None
 def _compute(x: Tensor, edge_index: Tensor, y: Tensor | None, names: list[str]) -> dict[str, float]:
     """:func:`compute` on validated input (the probe's fast path)."""
     values = {}
-    with sharing():  # statistics used by several metrics are computed once
+    with sharing():  # statistics used by several metrics (and x in float64) are computed once
+        stage(x)
         # feature_correlation's moments contain the ranks' Gram matrix: compute them first
         for name in sorted(names, key=lambda m: m != "feature_correlation"):
             values[name] = _METRICS[name](x, edge_index, y)

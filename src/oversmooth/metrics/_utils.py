@@ -56,7 +56,44 @@ def check_graph(x: Tensor, edge_index: Tensor, num_nodes: int | None = None) -> 
 
 
 def float64(x: Tensor) -> Tensor:
+    """``x`` in float64: the copy :func:`stage` made inside a :func:`sharing` block, else a new one.
+
+    Callers never write into the result in place (it may be ``x`` itself or the staged copy).
+    """
+    if x.dtype != torch.float64:
+        memo = getattr(_LOCAL, "memo", None)
+        if memo:
+            hit = memo.get(_key("float64", x))
+            if hit is not None:
+                return hit[1]
     return x.detach().to(torch.float64)
+
+
+def stage(x: Tensor) -> None:
+    """Inside a :func:`sharing` block, convert ``x`` to float64 once for every metric, if small.
+
+    A layer of a few thousand nodes fits one block: every metric then reads the same float64
+    copy instead of converting it again (the probe evaluates several metrics per layer).
+    Larger inputs keep their block-by-block conversions (no N x d float64 copy).
+    """
+    if x.dtype != torch.float64 and x.numel() <= BLOCK_ELEMENTS:
+        shared("float64", x, lambda: x.detach().to(torch.float64))
+
+
+def sum_squares(x: Tensor) -> Tensor:
+    """Sum of the squared entries of ``x`` in float64 (0-dim tensor)."""
+    if x.dtype != torch.float64 and not is_shared("float64", x):
+        return torch.linalg.vector_norm(x, dtype=torch.float64).square()  # no float64 copy
+    flat = float64(x).reshape(-1)
+    return torch.dot(flat, flat)
+
+
+def column_sums(x: Tensor) -> Tensor:
+    """Float64 column sums of ``x`` (length d), block by block."""
+    total = torch.zeros(x.size(1), dtype=torch.float64, device=x.device)
+    for rows in blocks(x.size(0), x.size(1)):
+        total += float64(x[rows]).sum(0)
+    return total
 
 
 def sq_norm(x: Tensor) -> Tensor:
@@ -64,7 +101,7 @@ def sq_norm(x: Tensor) -> Tensor:
     def compute():
         total = torch.zeros((), dtype=torch.float64, device=x.device)
         for rows in blocks(x.size(0), x.size(1)):
-            total += torch.linalg.vector_norm(x[rows], dtype=torch.float64).square()
+            total += sum_squares(x[rows])
         return total
     return shared("sq_norm", x, compute)
 
@@ -93,7 +130,9 @@ def sharing():
 
 def _key(name: str, x: Tensor) -> tuple:
     # storage, view geometry and version: x.detach() makes a new object for the same data
-    return (name, x.data_ptr(), x.dtype, tuple(x.shape), x.stride(), x._version, x.device)
+    # (inference tensors have no version counter; inside a sharing block they are temporaries)
+    version = -1 if x.is_inference() else x._version
+    return (name, x.data_ptr(), x.dtype, tuple(x.shape), x.stride(), version, x.device)
 
 
 def shared(name: str, x: Tensor, compute):

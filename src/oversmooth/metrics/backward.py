@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ._utils import check_graph, sharing, sq_norm
+from ._utils import check_graph, column_sums, sharing, sq_norm, stage
 from .energy import _energy
 from .subspace import _distance
 
@@ -15,7 +15,8 @@ BACKWARD_KEYS = ("grad_norm", "grad_energy_rel", "grad_subspace_rel", "grad_mean
 
 
 def _backward(grad: Tensor, edge_index: Tensor) -> dict[str, float]:
-    with sharing():  # ||B||^2 once for both relative measures
+    with sharing():  # ||B||^2 and B in float64 once for every measure
+        stage(grad)
         norm2 = float(sq_norm(grad))
         if norm2 == 0.0:
             return dict.fromkeys(BACKWARD_KEYS, 0.0)
@@ -23,7 +24,7 @@ def _backward(grad: Tensor, edge_index: Tensor) -> dict[str, float]:
             "grad_norm": norm2 ** 0.5,
             "grad_energy_rel": _energy(grad, edge_index, "sym", scale_free=True),
             "grad_subspace_rel": _distance(grad, edge_index, "gcn", relative=True) ** 2,
-            "grad_mean_norm": float(torch.linalg.vector_norm(grad.sum(0, dtype=torch.float64) / grad.size(0))),
+            "grad_mean_norm": float(torch.linalg.vector_norm(column_sums(grad) / grad.size(0))),
         }
 
 

@@ -7,7 +7,7 @@ from torch import Tensor
 
 from . import _utils
 from ._utils import (blocks, check_graph, check_name, degree, float64, graph_cached, half_edges, simple_edges,
-                     sq_norm)
+                     sq_norm, sum_squares)
 
 __all__ = ["dirichlet_energy"]
 
@@ -37,7 +37,7 @@ def _edge_sum(x: Tensor, src: Tensor, dst: Tensor, weight: Tensor | None = None,
                 a.mul_(weight.index_select(0, i).unsqueeze(1))
                 b.mul_(weight.index_select(0, j).unsqueeze(1))
             diff = a.sub_(b)
-        total += torch.linalg.vector_norm(diff, dtype=torch.float64).square()
+        total += sum_squares(diff)
     if native and x.dtype == torch.float32 and not bool(torch.isfinite(total)):
         return _edge_sum(x, src, dst, native=False)  # a float32 difference overflowed
     return total
@@ -98,8 +98,8 @@ def dirichlet_energy(x: Tensor, edge_index: Tensor, normalization: str | None = 
     float32 subtraction, relative error at most :math:`2^{-24}` per term, never magnified
     since all terms are non-negative; the degree-scaled differences are float64, accurate
     to about :math:`10^{-16}\|X\|_F^2/E` relative). ``x`` may require grad (it is
-    detached). Degenerate input: a graph without edges, constant features (for the survey form) or all-zero features give
-    0.0; ``scale_free`` with :math:`X = 0` gives 0.0.
+    detached). Degenerate input: a graph without edges, constant features (for the survey
+    form) or all-zero features give 0.0; ``scale_free`` with :math:`X = 0` gives 0.0.
 
     Returns:
         The energy as a Python float.

@@ -8,8 +8,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ._utils import (blocks, check_graph, check_labels_for, check_name, check_x, float64, generator, shared,
-                     sym_adjacency)
+from ._utils import (blocks, check_graph, check_labels_for, check_name, check_x, column_sums, float64, generator,
+                     shared, sum_squares, sym_adjacency)
 
 __all__ = ["mean_cosine_similarity", "mad", "mad_gap", "mean_pairwise_distance", "smv",
            "group_distance_ratio", "MAX_EXACT", "NUM_SAMPLES", "NUM_SOURCES"]
@@ -34,13 +34,10 @@ def _unit_rows(x: Tensor) -> Tensor:
 
 def _centred_sq_sum_blocked(x: Tensor) -> Tensor:
     """:math:`\sum_i \|x_i - \bar x\|^2` in float64 by two passes over row blocks (no N x d copy)."""
-    mean = torch.zeros(x.size(1), dtype=torch.float64, device=x.device)
-    for rows in blocks(x.size(0), x.size(1)):
-        mean += x[rows].sum(0, dtype=torch.float64)
-    mean /= x.size(0)
+    mean = column_sums(x) / x.size(0)
     total = torch.zeros((), dtype=torch.float64, device=x.device)
     for rows in blocks(x.size(0), x.size(1)):
-        total += torch.linalg.vector_norm(float64(x[rows]) - mean).square()
+        total += sum_squares(float64(x[rows]) - mean)
     return total
 
 
@@ -77,10 +74,11 @@ class _UnitStats:
             u, _ = _unit_block(x[rows])
             if u.size(0) == 0:
                 continue
+            block_sum = u.sum(0)
             if shift is None:
-                shift = u.mean(0)
-            total += u.sum(0)
-            shifted += torch.linalg.vector_norm(u.sub_(shift)).square()
+                shift = block_sum / u.size(0)
+            total += block_sum
+            shifted += sum_squares(u.sub_(shift))
             self.n += u.size(0)
         self.mean = total / max(self.n, 1)
         if shift is None:

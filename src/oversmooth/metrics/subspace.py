@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ._utils import blocks, check_graph, check_name, components, degree, float64, graph_cached, sq_norm
+from ._utils import blocks, check_graph, check_name, components, degree, float64, graph_cached, sq_norm, sum_squares
 
 __all__ = ["invariant_projection", "subspace_distance"]
 
@@ -35,7 +35,7 @@ def _coefficients(x: Tensor, edge_index: Tensor, operator: str) -> tuple[Tensor,
     coef = torch.zeros(count, x.size(1), dtype=torch.float64, device=x.device)
     for rows in blocks(n, x.size(1)):
         coef.index_add_(0, labels[rows], float64(x[rows]) * e[rows].unsqueeze(1))
-    coef *= inverse_norm2.unsqueeze(1)
+    coef.mul_(inverse_norm2.unsqueeze(1))
     return labels, e, coef
 
 
@@ -80,8 +80,10 @@ def _distance(x: Tensor, edge_index: Tensor, operator: str, relative: bool) -> f
     labels, e, coef = _coefficients(x, edge_index, operator)
     dist2 = torch.zeros((), dtype=torch.float64, device=x.device)
     for rows in blocks(x.size(0), x.size(1)):
-        projected = coef.index_select(0, labels[rows]).mul_(e[rows].unsqueeze(1))
-        dist2 += torch.linalg.vector_norm(float64(x[rows]) - projected).square()
+        # x - e * coef[labels], without materialising the projection separately
+        residual = torch.addcmul(float64(x[rows]), coef.index_select(0, labels[rows]), e[rows].unsqueeze(1),
+                                 value=-1.0)
+        dist2 += sum_squares(residual)
     if relative:
         norm = sq_norm(x)
         return float((dist2 / norm).sqrt()) if bool(norm > 0) else 0.0
