@@ -76,7 +76,7 @@ def sweep_command(
     backward_epochs: Annotated[Optional[str], typer.Option("--backward-epochs", help="Store per-layer backward metrics (gradient norms, smoothness) at these epochs: 0,1,10,best.")] = None,
     store: Annotated[str, typer.Option("--store", "-s", help="Results store (SQLite file, created if missing).")] = "results.db",
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Parallel runs (default: one per core).")] = None,
-    executor: Annotated[str, typer.Option("--executor", help="local or ray (pip install 'oversmooth[ray]').")] = "local",
+    executor: Annotated[str, typer.Option("--executor", help="local or ray (pip install 'oversmooth\\[ray]').")] = "local",
     ray_address: Annotated[Optional[str], typer.Option("--ray-address", help="Ray cluster address (default: start a local Ray).")] = None,
     retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Run again the runs stored as failed.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List the runs and what the store holds; run nothing.")] = False,
