@@ -8,7 +8,7 @@ from torch_geometric.nn import APPNP, GCN2Conv, GCNConv
 from torch_geometric.nn.conv.gcn_conv import gcn_norm
 
 from oversmooth.models.appnp import APPNPNet
-from oversmooth.models.layers import GCNIILayer, GCNLayer, make_norm
+from oversmooth.models.layers import GCNIILayer, GCNLayer, make_norm, pygcn_uniform_
 from oversmooth.models.ops import GCNOperator, SparseFeatures, SparseOperator, dropout, spmm
 from oversmooth.models.propagation import normalized_adjacency
 
@@ -133,6 +133,45 @@ def test_gcn_operator_matches_gcn_norm():
     dense = torch.zeros(n, n)
     dense[ew_ei[1], ew_ei[0]] = ew
     torch.testing.assert_close(GCNOperator(ei, n, torch.float32).operator.matrix.to_dense(), dense)
+
+
+def test_random_walk_operator_and_its_dropedge_resample():
+    n, ei = 12, _graph(seed=5)
+    cached = GCNOperator(ei, n, torch.float64, kind="rw")
+    a = torch.zeros(n, n, dtype=torch.float64)
+    a[ei[1], ei[0]] = 1.0
+    a = a + torch.eye(n, dtype=torch.float64)
+    torch.testing.assert_close(cached.operator.matrix.to_dense(), a / a.sum(1, keepdim=True))
+    assert not cached.operator.symmetric
+    torch.manual_seed(0)
+    dropped = cached.dropped(0.5)
+    op = dropped.matrix.to_dense()
+    kept = (op != 0) & ~torch.eye(n, dtype=torch.bool)
+    assert torch.equal(kept, kept.t()) and 0 < kept.sum() < (a != 0).sum() - n
+    dst, src = kept.nonzero().t()
+    expected = normalized_adjacency(torch.stack([src, dst]), n, "rw", torch.float64).to_dense()
+    torch.testing.assert_close(op, expected)  # rows renormalised to sum 1 over the kept edges
+    torch.testing.assert_close(dropped.transposed.to_dense(), op.t())  # what the backward uses
+    with pytest.raises(ValueError, match="operator kind must be one of gcn, rw"):
+        GCNOperator(ei, n, torch.float64, kind="sym")
+
+
+def test_pygcn_init_is_uniform_in_one_over_sqrt_fan_out():
+    torch.manual_seed(0)
+    layer = GCNLayer(200, 7, init="pygcn")
+    bound = 7 ** -0.5
+    assert 0.9 * bound < layer.lin.weight.abs().max() <= bound
+    assert 0 < layer.bias.abs().max() <= bound
+    # Glorot's bound sqrt(6 / 207) is half of it; the default layer keeps Glorot and a zero bias
+    glorot = GCNLayer(200, 7)
+    assert glorot.lin.weight.abs().max() <= (6 / 207) ** 0.5 < 0.6 * bound and not glorot.bias.any()
+    layer.reset_parameters()
+    assert layer.lin.weight.abs().max() > 0.9 * bound and layer.bias.any()
+    w = torch.empty(3, 1000)
+    pygcn_uniform_(w)  # the bound follows the output width (rows), not the input width
+    assert 0.9 * 3 ** -0.5 < w.abs().max() <= 3 ** -0.5
+    with pytest.raises(ValueError, match="init must be one of glorot, pygcn"):
+        GCNLayer(5, 3, init="xavier")
 
 
 @pytest.mark.parametrize("name", ["batch", "pair", "pair-si", "pair-scs", "node", "mean", "group", "PN"])

@@ -80,7 +80,8 @@ def test_gcn_taps_are_preactivations_of_the_layers():
 MITIGATIONS = [dict(residual=True), dict(initial_residual=0.2), dict(identity_mapping=0.5),
                dict(initial_residual=0.1, identity_mapping=0.5), dict(dense=True), dict(jk="cat"),
                dict(jk="max"), dict(jk="lstm"), dict(dropedge=0.5), dict(dropnode=0.3),
-               dict(dropmessage=0.3)] + [dict(norm=n) for n in
+               dict(dropmessage=0.3), dict(adjacency="rw"), dict(adjacency="rw", dropedge=0.5),
+               dict(init="pygcn", jk="cat"), dict(input_dropout=0.0)] + [dict(norm=n) for n in
                                          ("batch", "pair", "pair-si", "pair-scs", "node", "mean", "group")]
 
 
@@ -100,7 +101,8 @@ def test_gcn_mitigations(options, sparse):
 
 @pytest.mark.parametrize("name", ["gat", "sage", "gin"])
 @pytest.mark.parametrize("options", [dict(residual=True), dict(jk="cat"), dict(dense=True),
-                                     dict(dropedge=0.3, dropnode=0.2), dict(norm="pair")])
+                                     dict(dropedge=0.3, dropnode=0.2), dict(norm="pair"),
+                                     dict(input_dropout=0.0)])
 def test_other_backbones_take_the_generic_mitigations(name, options):
     x, ei = _graph()
     out, seen = _run(build(name, 12, 8, 4, 3, **options), x, ei)
@@ -117,6 +119,60 @@ def test_dropedge_resamples_every_training_forward():
     plain = build("gcn", 12, 8, 4, 2, dropout=0.0).eval()
     plain.load_state_dict(model.state_dict())
     torch.testing.assert_close(model(x, ei), plain(x, ei))
+
+
+@pytest.mark.parametrize("name", ["gcn", "gat", "sage", "gin"])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_input_dropout_acts_on_the_features_only(name, sparse):
+    """A 1-layer model's only dropout is on the features: ``input_dropout=0`` makes it
+    deterministic in training, the default (``None``: same as ``dropout``) does not."""
+    x, ei = _graph(sparse=sparse)
+    options = dict(attention_dropout=0.0) if name == "gat" else {}
+    for input_dropout, rate, same in ((0.0, 0.0, True), (None, 0.5, False)):
+        model = build(name, 12, 8, 4, 1, dropout=0.5, input_dropout=input_dropout, **options).train()
+        assert model.input_dropout == rate
+        assert torch.allclose(model(x, ei), model(x, ei)) == same
+    with pytest.raises(ValueError, match="input_dropout must be a probability"):
+        build(name, 12, 8, 4, 2, input_dropout=1.0, **options)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_input_dropout_without_hidden_dropout(sparse):
+    x, ei = _graph(sparse=sparse)
+    model = build("jknet", 12, 8, 4, 3, dropout=0.0, input_dropout=0.5).train()
+    assert not torch.allclose(model(x, ei), model(x, ei))
+    model = build("jknet", 12, 8, 4, 3, dropout=0.0, input_dropout=0.0).train()
+    torch.testing.assert_close(model(x, ei), model(x, ei))
+
+
+def test_random_walk_adjacency_propagates_with_row_stochastic_operator():
+    x, ei = _graph()
+    model = build("gcn", 12, 8, 4, 1, dropout=0.0, adjacency="rw").eval()
+    op = model._operators(ei, 30, x.dtype).operator.matrix.to_dense()
+    torch.testing.assert_close(op.sum(1), torch.ones(30))
+    layer = model.convs[0]
+    torch.testing.assert_close(model(x, ei), op @ x @ layer.lin.weight.t() + layer.bias, atol=1e-5, rtol=1e-5)
+    plain = build("gcn", 12, 8, 4, 1, dropout=0.0).eval()
+    plain.load_state_dict(model.state_dict())
+    assert not torch.allclose(plain(x, ei), model(x, ei))
+    with pytest.raises(ValueError, match="adjacency must be one of gcn, rw"):
+        build("gcn", 12, 8, 4, 2, adjacency="sym")
+
+
+def test_pygcn_init_covers_every_convolution_and_the_head():
+    seed_everything(0)
+    model = build("jknet", 12, 64, 4, 3, init="pygcn")
+    for _ in range(2):  # as built, and after reset_parameters (which fit calls)
+        assert 0.9 * 0.5 < model.head.weight.abs().max() <= 0.5  # 1/sqrt(4 classes)
+        assert 0 < model.head.bias.abs().max() <= 0.5
+        for conv in model.convs:
+            assert 0.9 * 64 ** -0.5 < conv.lin.weight.abs().max() <= 64 ** -0.5 and conv.bias.any()
+        model.reset_parameters()
+    default = build("jknet", 12, 64, 4, 3)
+    assert default.head.weight.abs().max() <= (64 * 3) ** -0.5  # nn.Linear's own bound
+    assert not default.convs[0].bias.any()
+    with pytest.raises(ValueError, match="init must be one of glorot, pygcn"):
+        build("jknet", 12, 8, 4, 2, init="uniform")
 
 
 def test_initial_residual_and_identity_mapping_change_the_output():

@@ -4,7 +4,7 @@
 Layer ``k`` (``k = 1 .. depth``) computes, from its input ``h`` (the raw features for
 ``k = 1``; with ``dense=True`` the concatenation of all earlier layer outputs)::
 
-    z_k = conv_k(dropnode(dropout(h)))          # emitted as layer k
+    z_k = conv_k(dropnode(dropout(h)))          # emitted as layer k (input_dropout for k = 1)
     h_k = act(norm(z_k)) [+ h_{k-1} if residual]  # not for the output layer
 
 The last convolution maps to the classes unless ``jk`` or ``dense`` is set: then every
@@ -72,7 +72,8 @@ class StackedGNN(LayerTaps):
     def __init__(self, in_channels: int, hidden_channels: int, out_channels: int, depth: int, *,
                  dropout: float = 0.5, residual: bool = False, dense: bool = False,
                  jk: str | None = None, dropedge: float = 0.0, dropnode: float = 0.0,
-                 norm: str | None = None, norm_options: dict | None = None) -> None:
+                 norm: str | None = None, norm_options: dict | None = None,
+                 input_dropout: float | None = None) -> None:
         super().__init__()
         check_sizes(in_channels, hidden_channels, out_channels, depth)
         if jk is not None and jk not in JK_MODES:
@@ -80,6 +81,9 @@ class StackedGNN(LayerTaps):
         self.in_channels, self.hidden_channels, self.out_channels = in_channels, hidden_channels, out_channels
         self.depth, self.residual, self.dense, self.jk = depth, bool(residual), bool(dense), jk
         self.dropout = check_probability("dropout", dropout)
+        # dropout on the input features, layer 1's input (None: the same as ``dropout``)
+        self.input_dropout = self.dropout if input_dropout is None else \
+            check_probability("input_dropout", input_dropout)
         self.dropedge = check_probability("dropedge", dropedge)
         self.dropnode = check_probability("dropnode", dropnode)
         self.has_head = jk is not None or self.dense
@@ -130,8 +134,9 @@ class StackedGNN(LayerTaps):
             if module is not None and hasattr(module, "reset_parameters"):
                 module.reset_parameters()
 
-    def drop(self, h: Tensor) -> Tensor:
-        h = dropout(h, self.dropout, self.training)
+    def drop(self, h: Tensor, k: int | None = None) -> Tensor:
+        """Dropout and DropNode on the input of layer ``k`` (``input_dropout`` for ``k = 1``)."""
+        h = dropout(h, self.input_dropout if k == 1 else self.dropout, self.training)
         if self.training and self.dropnode > 0.0:
             keep = torch.rand(h.shape[0], 1, device=h.device, dtype=h.dtype) >= self.dropnode
             h = h * keep / (1.0 - self.dropnode)

@@ -40,4 +40,4 @@ class GAT(StackedGNN):
                 out_channels * self.heads)
 
     def conv(self, k, h, edge_index, state):
-        return self.convs[k - 1](self.drop(h), edge_index)
+        return self.convs[k - 1](self.drop(h, k), edge_index)

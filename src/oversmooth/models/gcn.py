@@ -10,6 +10,13 @@ plain GCN: :math:`\\hat A H \\to (1-\\alpha)\\hat A H + \\alpha H^{(1)}` and
 :math:`W^{(k)} \\to (1-\\beta_k)I + \\beta_k W^{(k)}`, :math:`\\beta_k = \\log(\\lambda/k+1)`,
 on the hidden-to-hidden layers) and ``dropmessage=p``. DropEdge is resampled on the
 cached CSR operator (:class:`~oversmooth.models.ops.GCNOperator`).
+
+Options that follow other published code: ``adjacency="rw"`` propagates with
+:math:`\\tilde D^{-1}(A+I)` instead (DropEdge's ``--normalization AugRWalk``);
+``init="pygcn"`` initialises every graph convolution and the linear head uniformly in
+:math:`\\pm 1/\\sqrt{\\text{fan\\_out}}` (Kipf's pygcn, DropEdge's ``GraphConvolutionBS``)
+instead of Glorot (``GCNConv``); ``input_dropout`` sets the dropout on the input features
+apart from ``dropout`` (DropEdge's models drop none there: ``input_dropout=0``).
 """
 
 from __future__ import annotations
@@ -19,8 +26,8 @@ import math
 from torch import Tensor
 
 from .backbone import StackedGNN, check_probability
-from .layers import GCNLayer
-from .ops import OperatorCache
+from .layers import GCNLayer, check_init, pygcn_uniform_
+from .ops import GCNOperator, OperatorCache
 
 __all__ = ["GCN", "ResGCN", "DenseGCN", "JKNet"]
 
@@ -35,7 +42,11 @@ class GCN(StackedGNN):
                  dropout: float = 0.5, residual: bool = False, dense: bool = False,
                  jk: str | None = None, dropedge: float = 0.0, dropnode: float = 0.0,
                  dropmessage: float = 0.0, norm: str | None = None, norm_options: dict | None = None,
-                 initial_residual: float = 0.0, identity_mapping: float | None = None) -> None:
+                 initial_residual: float = 0.0, identity_mapping: float | None = None,
+                 input_dropout: float | None = None, adjacency: str = "gcn", init: str = "glorot") -> None:
+        if adjacency not in GCNOperator.KINDS:
+            raise ValueError(f"adjacency must be one of {', '.join(GCNOperator.KINDS)}, got {adjacency!r}")
+        self.adjacency, self.init = adjacency, check_init(init)
         self.initial_residual = check_probability("initial_residual", initial_residual) \
             if initial_residual is not True else 0.1
         if identity_mapping is True:
@@ -46,11 +57,19 @@ class GCN(StackedGNN):
         self.dropmessage = check_probability("dropmessage", dropmessage)
         super().__init__(in_channels, hidden_channels, out_channels, depth, dropout=dropout,
                          residual=residual, dense=dense, jk=jk, dropedge=dropedge,
-                         dropnode=dropnode, norm=norm, norm_options=norm_options)
-        self._operators = OperatorCache()
+                         dropnode=dropnode, norm=norm, norm_options=norm_options,
+                         input_dropout=input_dropout)
+        self._operators = OperatorCache(adjacency)
+        if self.head is not None and self.init == "pygcn":
+            pygcn_uniform_(self.head.weight, self.head.bias)
 
     def make_conv(self, k, in_width, out_channels, last):
-        return GCNLayer(in_width, out_channels), out_channels
+        return GCNLayer(in_width, out_channels, init=self.init), out_channels
+
+    def reset_parameters(self) -> None:
+        super().reset_parameters()
+        if self.head is not None and self.init == "pygcn":
+            pygcn_uniform_(self.head.weight, self.head.bias)
 
     def graph(self, x: Tensor, edge_index: Tensor):
         cached = self._operators(edge_index, x.shape[0], x.dtype)
@@ -63,9 +82,9 @@ class GCN(StackedGNN):
     def conv(self, k: int, h, op, state: dict) -> Tensor:
         layer: GCNLayer = self.convs[k - 1]
         if k == 1 and not isinstance(h, Tensor):  # sparse features: dropout fused into X @ W
-            hw = layer.transform(h, p=self.dropout, node_p=self.dropnode, training=self.training)
+            hw = layer.transform(h, p=self.input_dropout, node_p=self.dropnode, training=self.training)
             return layer.aggregate(hw, op, self.dropmessage, self.training)
-        h = self.drop(h)
+        h = self.drop(h, k)
         square = layer.in_channels == layer.out_channels and k > 1
         beta = math.log(self.identity_mapping / k + 1.0) if (self.identity_mapping and square) else None
         h0 = state.get("h0") if (self.initial_residual > 0 and k > 1 and not self.dense) else None

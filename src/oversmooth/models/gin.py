@@ -30,4 +30,4 @@ class GIN(StackedGNN):
         return GINConv(mlp, train_eps=self.train_eps), out_channels
 
     def conv(self, k, h, edge_index, state):
-        return self.convs[k - 1](self.drop(h), edge_index)
+        return self.convs[k - 1](self.drop(h, k), edge_index)

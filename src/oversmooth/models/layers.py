@@ -22,7 +22,8 @@ from torch_geometric.nn.inits import glorot
 
 from .ops import SparseFeatures, SparseOperator, dropout, spmm
 
-__all__ = ["GCNLayer", "GCNIILayer", "make_norm", "NORMS", "PairNormSCS", "MeanNorm"]
+__all__ = ["GCNLayer", "GCNIILayer", "make_norm", "NORMS", "PairNormSCS", "MeanNorm", "INITS",
+           "check_init", "pygcn_uniform_"]
 
 
 class GCNLayer(nn.Module):
@@ -36,16 +37,24 @@ class GCNLayer(nn.Module):
     ``message_p`` (DropMessage, Fang et al. AAAI 2023): every entry of every message
     :math:`\hat A_{ij}(HW)_{j}` is dropped with probability ``p`` and the kept ones scaled by
     :math:`1/(1-p)`, during training.
+
+    ``init``: ``"glorot"`` (``GCNConv``'s: Glorot-uniform weight, zero bias) or ``"pygcn"``
+    (Kipf's pygcn and the DropEdge code: weight and bias uniform in
+    :math:`\pm 1/\sqrt{\text{out\_channels}}`, see :func:`pygcn_uniform_`).
     """
 
-    def __init__(self, in_channels: int, out_channels: int, bias: bool = True) -> None:
+    def __init__(self, in_channels: int, out_channels: int, bias: bool = True, init: str = "glorot") -> None:
         super().__init__()
         self.in_channels, self.out_channels = in_channels, out_channels
+        self.init = check_init(init)
         self.lin = Linear(in_channels, out_channels, bias=False, weight_initializer="glorot")
         self.bias = nn.Parameter(torch.empty(out_channels)) if bias else None
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        if self.init == "pygcn":
+            pygcn_uniform_(self.lin.weight, self.bias)
+            return
         self.lin.reset_parameters()
         if self.bias is not None:
             nn.init.zeros_(self.bias)
@@ -79,6 +88,29 @@ class GCNLayer(nn.Module):
             out = self.transform(mixed, beta)
             return out if self.bias is None else out + self.bias
         return self.aggregate(self.transform(h, beta), op, message_p, self.training)
+
+
+#: ``init=`` values of :class:`GCNLayer` (and of the GCN family's options).
+INITS = ("glorot", "pygcn")
+
+
+def check_init(init: str) -> str:
+    """``init`` if it is one of :data:`INITS`, else a ValueError listing them."""
+    if init not in INITS:
+        raise ValueError(f"init must be one of {', '.join(INITS)}, got {init!r}")
+    return init
+
+
+@torch.no_grad()
+def pygcn_uniform_(weight: Tensor, bias: Tensor | None = None) -> None:
+    r"""In place: ``weight`` (``[out, in]``, as in ``nn.Linear``) and ``bias`` uniform in
+    :math:`\pm 1/\sqrt{\text{out}}`, the initialisation of Kipf's pygcn ``GraphConvolution``
+    and of DropEdge's ``GraphConvolutionBS`` (``src/layers.py``). Unlike Glorot's, the bound
+    depends on the output width only: a classifier layer with few outputs starts large."""
+    bound = 1.0 / math.sqrt(weight.shape[0])
+    weight.uniform_(-bound, bound)
+    if bias is not None:
+        bias.uniform_(-bound, bound)
 
 
 class GCNIILayer(nn.Module):

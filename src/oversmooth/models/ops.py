@@ -186,8 +186,9 @@ class FeatureCache:
 
 
 class GCNOperator:
-    r"""The GCN operator :math:`\tilde D^{-1/2}(A+I)\tilde D^{-1/2}` of one graph, with
-    cheap DropEdge resampling.
+    r"""The GCN operator :math:`\tilde D^{-1/2}(A+I)\tilde D^{-1/2}` of one graph (or, with
+    ``kind="rw"``, the random-walk operator :math:`\tilde D^{-1}(A+I)`), with cheap DropEdge
+    resampling.
 
     :meth:`dropped` removes each undirected edge (both directions together) with
     probability ``p`` and renormalises, like
@@ -196,10 +197,15 @@ class GCNOperator:
     resample costs a few O(E) vector operations (no sort, no coalescing).
     """
 
-    def __init__(self, edge_index: Tensor, num_nodes: int, dtype: torch.dtype) -> None:
+    KINDS = ("gcn", "rw")
+
+    def __init__(self, edge_index: Tensor, num_nodes: int, dtype: torch.dtype, kind: str = "gcn") -> None:
         from .propagation import normalized_adjacency
 
-        self.operator = SparseOperator(normalized_adjacency(edge_index, num_nodes, "gcn", dtype))
+        if kind not in self.KINDS:
+            raise ValueError(f"operator kind must be one of {', '.join(self.KINDS)}, got {kind!r}")
+        self.kind = kind
+        self.operator = SparseOperator(normalized_adjacency(edge_index, num_nodes, kind, dtype))
         a = self.operator.matrix
         self.num_nodes, self.dtype = num_nodes, dtype
         self.crow, self.col = a.crow_indices(), a.col_indices()
@@ -217,19 +223,28 @@ class GCNOperator:
         keep = self.loop | keep_pair[self.pair]
         row, col = self.row[keep], self.col[keep]
         deg = torch.bincount(row, minlength=self.num_nodes).to(torch.float64)
-        dinv = deg.rsqrt()  # every node keeps its self-loop, so deg >= 1
-        weight = (dinv[row] * dinv[col]).to(self.dtype)
+        # every node keeps its self-loop, so deg >= 1
+        if self.kind == "rw":
+            weight = deg.reciprocal()[row].to(self.dtype)
+        else:
+            dinv = deg.rsqrt()
+            weight = (dinv[row] * dinv[col]).to(self.dtype)
         crow = torch.zeros_like(self.crow)
         crow[1:] = torch.cumsum(torch.bincount(row, minlength=self.num_nodes), 0)
+        # dropping undirected edges keeps the GCN operator symmetric, not the random-walk one
         return SparseOperator(as_csr(crow, col, weight, (self.num_nodes, self.num_nodes)),
-                              symmetric=self.operator.symmetric)
+                              symmetric=self.operator.symmetric if self.kind == "gcn" else None)
 
 
 class OperatorCache:
     """Remember the :class:`GCNOperator` of the last graph seen (like ``GCNConv(cached=True)``,
-    but keyed by the edge tensor's identity and version, so a new graph gets a new operator)."""
+    but keyed by the edge tensor's identity and version, so a new graph gets a new operator).
+    ``kind``: ``"gcn"`` or ``"rw"``, see :class:`GCNOperator`."""
 
-    def __init__(self) -> None:
+    def __init__(self, kind: str = "gcn") -> None:
+        if kind not in GCNOperator.KINDS:
+            raise ValueError(f"operator kind must be one of {', '.join(GCNOperator.KINDS)}, got {kind!r}")
+        self.kind = kind
         self._key = None
         self._value: GCNOperator | None = None
 
@@ -237,6 +252,6 @@ class OperatorCache:
         key = (edge_index.data_ptr(), tuple(edge_index.shape), edge_index._version, num_nodes,
                dtype, edge_index.device)
         if key != self._key:
-            self._value = GCNOperator(edge_index, num_nodes, dtype)
+            self._value = GCNOperator(edge_index, num_nodes, dtype, self.kind)
             self._key, self._ref = key, edge_index
         return self._value

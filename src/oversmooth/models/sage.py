@@ -25,4 +25,4 @@ class SAGE(StackedGNN):
         return SAGEConv(in_width, out_channels, aggr=self.aggr), out_channels
 
     def conv(self, k, h, edge_index, state):
-        return self.convs[k - 1](self.drop(h), edge_index)
+        return self.convs[k - 1](self.drop(h, k), edge_index)
