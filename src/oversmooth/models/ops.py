@@ -242,9 +242,7 @@ class OperatorCache:
     ``kind``: ``"gcn"`` or ``"rw"``, see :class:`GCNOperator`."""
 
     def __init__(self, kind: str = "gcn") -> None:
-        if kind not in GCNOperator.KINDS:
-            raise ValueError(f"operator kind must be one of {', '.join(GCNOperator.KINDS)}, got {kind!r}")
-        self.kind = kind
+        self.kind = kind  # checked by GCNOperator (and by the models, at construction)
         self._key = None
         self._value: GCNOperator | None = None
 
