@@ -35,6 +35,8 @@ def test_table3_quick_file_is_the_preset():
     from_file = expand(load_config(Path(CONFIGS[0]).parent / "table3-quick.toml"))
     from_preset = expand(preset("table3-quick"))
     assert [r.key for r in from_file] == [r.key for r in from_preset]
+    assert [r.metrics for r in from_file] == [r.metrics for r in from_preset]
+    assert "effective_rank" not in from_preset[0].metrics  # SGC's wide layers: see presets.py
     assert len(from_preset) == 2 * 10 * 6
     assert len(expand(preset("table3"))) == 2 * 10 * 6 * 5
 

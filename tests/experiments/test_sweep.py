@@ -159,3 +159,21 @@ def test_bad_backward_epochs_rejected(value):
 def test_option_that_does_not_apply_is_rejected_before_running():
     with pytest.raises(ValueError, match="option 'no_such_option' does not apply to model 'mlp'"):
         tiny(models=None, variants=[{"model": "mlp", "options": {"no_such_option": 1}}])
+
+
+def test_sweep_starts_the_deepest_runs_first(tmp_path):
+    from oversmooth.experiments.executors import InlineExecutor
+
+    class Recording(InlineExecutor):
+        capacity = 1
+
+        def __init__(self):
+            self.depths = []
+
+        def submit(self, spec):
+            self.depths.append(spec.depth)
+            return super().submit(spec)
+
+    pool = Recording()
+    run_sweep(tiny(depths=[1, 3, 2], seeds=1), tmp_path / "r.db", executor=pool, progress=False)
+    assert pool.depths == sorted(pool.depths, reverse=True) and pool.depths[0] == 3

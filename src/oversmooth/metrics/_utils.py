@@ -55,18 +55,22 @@ def check_graph(x: Tensor, edge_index: Tensor, num_nodes: int | None = None) -> 
     return x, edge_index.detach().long()
 
 
+def _staged(x: Tensor) -> Tensor | None:
+    """The float64 copy of ``x`` that :func:`stage` made in the current :func:`sharing` block."""
+    memo = getattr(_LOCAL, "memo", None)
+    if not memo or x.dtype == torch.float64:
+        return None
+    hit = memo.get(_key("float64", x))
+    return None if hit is None else hit[1]
+
+
 def float64(x: Tensor) -> Tensor:
     """``x`` in float64: the copy :func:`stage` made inside a :func:`sharing` block, else a new one.
 
     Callers never write into the result in place (it may be ``x`` itself or the staged copy).
     """
-    if x.dtype != torch.float64:
-        memo = getattr(_LOCAL, "memo", None)
-        if memo:
-            hit = memo.get(_key("float64", x))
-            if hit is not None:
-                return hit[1]
-    return x.detach().to(torch.float64)
+    staged = _staged(x)
+    return staged if staged is not None else x.detach().to(torch.float64)
 
 
 def stage(x: Tensor) -> None:
@@ -82,9 +86,10 @@ def stage(x: Tensor) -> None:
 
 def sum_squares(x: Tensor) -> Tensor:
     """Sum of the squared entries of ``x`` in float64 (0-dim tensor)."""
-    if x.dtype != torch.float64 and not is_shared("float64", x):
+    x64 = x if x.dtype == torch.float64 else _staged(x)
+    if x64 is None:
         return torch.linalg.vector_norm(x, dtype=torch.float64).square()  # no float64 copy
-    flat = float64(x).reshape(-1)
+    flat = x64.detach().reshape(-1)
     return torch.dot(flat, flat)
 
 
