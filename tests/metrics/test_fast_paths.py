@@ -160,3 +160,23 @@ def test_mean_cosine_of_nearly_parallel_rows(block, monkeypatch):
     assert spread < 1e-12
     rel_close(M.mad(x), spread / 299, rtol=1e-6)
     rel_close(1.0 - M.mean_cosine_similarity(x), spread / 299, atol=1e-15)
+
+
+@pytest.mark.parametrize("fraction", [0.5, 1.2, 0.8, 1e-3, 1e-9])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_subspace_distance_either_side_of_the_pythagorean_switch(fraction, dtype):
+    """d_M^2 = fraction * FAST_FRACTION * ||X||^2: the short form above the switch, the residual below."""
+    from oversmooth.metrics.subspace import FAST_FRACTION
+
+    x, ei = make_graph("components", torch.float64)
+    X = dense(x)
+    inside = dense_projection(X, ei, 24, "gcn")
+    outside = X - inside
+    target = min(fraction * FAST_FRACTION, 0.9)
+    # scale the outside part so that ||outside||^2 / (||inside||^2 + ||outside||^2) = target
+    t = np.sqrt(target / (1 - target) * (inside ** 2).sum() / (outside ** 2).sum())
+    y = torch.from_numpy(inside + t * outside).to(dtype)
+    Y = dense(y).astype(np.longdouble)
+    ref = float(np.sqrt(((Y - dense_projection(Y, ei, 24, "gcn")) ** 2).sum()))
+    rel_close(M.subspace_distance(y, ei), ref, rtol=1e-9)
+    rel_close(M.subspace_distance(y, ei, relative=True), ref / float(np.sqrt((Y ** 2).sum())), rtol=1e-9)

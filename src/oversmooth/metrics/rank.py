@@ -11,7 +11,7 @@ __all__ = ["numerical_rank", "effective_rank", "feature_correlation"]
 
 
 class _Moments:
-    """Column statistics of ``x / max|x|`` from two block passes (three for float64 input).
+    r"""Column statistics of ``x / max|x|`` from two block passes (three for float64 input).
 
     ``top`` = max|x|; ``varying`` marks the non-constant columns (max != min, exact);
     ``mean`` the float64 column means and ``centred`` the float64 d x d matrix
@@ -61,7 +61,7 @@ def _moments(x: Tensor) -> _Moments:
 
 
 def _gram(x: Tensor) -> Tensor | None:
-    """Float64 :math:`X^\top X` up to a positive factor (``None`` for an all-zero ``x``).
+    r"""Float64 :math:`X^\top X` up to a positive factor (``None`` for an all-zero ``x``).
 
     Taken from :class:`_Moments` when ``compute`` already has them; otherwise one pass for
     float32 and narrower input (whose squares cannot overflow or underflow in float64) and
@@ -78,7 +78,7 @@ def _gram(x: Tensor) -> Tensor | None:
 
 
 def _eigenvalues(x: Tensor) -> Tensor:
-    """Eigenvalues of a float64 Gram matrix of ``x`` (clamped at 0), up to a common factor.
+    r"""Eigenvalues of a float64 Gram matrix of ``x`` (clamped at 0), up to a common factor.
 
     d x d (:math:`X^\top X`, shared with :func:`feature_correlation`), or N x N when N < d.
     """

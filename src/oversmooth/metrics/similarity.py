@@ -33,7 +33,7 @@ def _unit_rows(x: Tensor) -> Tensor:
 
 
 def _centred_sq_sum_blocked(x: Tensor) -> Tensor:
-    """:math:`\sum_i \|x_i - \bar x\|^2` in float64 by two passes over row blocks (no N x d copy)."""
+    r""":math:`\sum_i \|x_i - \bar x\|^2` in float64 by two passes over row blocks (no N x d copy)."""
     mean = column_sums(x) / x.size(0)
     total = torch.zeros((), dtype=torch.float64, device=x.device)
     for rows in blocks(x.size(0), x.size(1)):
@@ -55,7 +55,7 @@ def _unit_block(x: Tensor) -> tuple[Tensor, Tensor | None]:
 
 
 class _UnitStats:
-    """Count ``n``, mean unit row and :math:`S = \sum_i \|u_i - \bar u\|^2` of the non-zero rows.
+    r"""Count ``n``, mean unit row and :math:`S = \sum_i \|u_i - \bar u\|^2` of the non-zero rows.
 
     One pass over row blocks, in the shifted form
     :math:`S = \sum_i \|u_i - c\|^2 - n\|\bar u - c\|^2` with :math:`c` the mean of the first
@@ -140,7 +140,7 @@ MASKS = ("global", "neighbor", "remote")
 
 
 def _direction_groups_blocked(x: Tensor, mean: Tensor) -> tuple[Tensor, Tensor]:
-    """:func:`_direction_groups` of the unit rows of ``x`` by passes over row blocks, and
+    r""":func:`_direction_groups` of the unit rows of ``x`` by passes over row blocks, and
     :math:`\|u_i - \bar u\|^2` per unit row (``mean`` = :math:`\bar u`)."""
     gen = generator(torch.device("cpu"), 12345)
     mult = torch.randint(1, 1 << 62, (x.size(1),), generator=gen).to(x.device) | 1
