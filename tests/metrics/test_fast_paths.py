@@ -180,3 +180,31 @@ def test_subspace_distance_either_side_of_the_pythagorean_switch(fraction, dtype
     ref = float(np.sqrt(((Y - dense_projection(Y, ei, 24, "gcn")) ** 2).sum()))
     rel_close(M.subspace_distance(y, ei), ref, rtol=1e-9)
     rel_close(M.subspace_distance(y, ei, relative=True), ref / float(np.sqrt((Y ** 2).sum())), rtol=1e-9)
+
+
+@pytest.mark.parametrize("block", [None, 9])
+@pytest.mark.parametrize("spread", [4.0, 1.5, 0.7, 0.2])
+def test_mean_cosine_either_side_of_the_one_pass_switch(spread, block, monkeypatch):
+    """1 - cos near FAST_SPREAD: the one-pass form above it, the shifted sum below, both accurate."""
+    from oversmooth.metrics.similarity import FAST_SPREAD
+
+    if block is not None:
+        monkeypatch.setattr(_utils, "BLOCK_ELEMENTS", block)
+    g = torch.Generator().manual_seed(4)
+    noise = torch.randn(200, 5, generator=g, dtype=torch.float64)
+    base = torch.randn(1, 5, generator=g, dtype=torch.float64)
+
+    def reference(x):
+        X = dense(x).astype(np.longdouble)
+        U = X[np.abs(X).sum(1) > 0]
+        U = U / np.sqrt((U ** 2).sum(1, keepdims=True))
+        return float(((U - U.mean(0)) ** 2).sum()) / (U.shape[0] - 1)
+
+    # 1 - cos grows with the square of the noise: scale it to land at spread * FAST_SPREAD
+    scale = 1e-3 * (spread * FAST_SPREAD / reference(base + 1e-3 * noise)) ** 0.5
+    x = base + scale * noise
+    x[3] = 0.0  # a zero row is ignored
+    one_minus_cos = reference(x)
+    assert 0.1 * FAST_SPREAD < one_minus_cos < 10 * FAST_SPREAD
+    rel_close(1.0 - M.mean_cosine_similarity(x), one_minus_cos, rtol=1e-8)
+    rel_close(M.mad(x), one_minus_cos, rtol=1e-8)  # no ties: global MAD = 1 - mean cosine
