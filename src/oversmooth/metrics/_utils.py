@@ -87,9 +87,7 @@ def stage(x: Tensor) -> None:
 def sum_squares(x: Tensor) -> Tensor:
     """Sum of the squared entries of ``x`` in float64 (0-dim tensor)."""
     x64 = x if x.dtype == torch.float64 else _staged(x)
-    if x64 is None:
-        return torch.linalg.vector_norm(x, dtype=torch.float64).square()  # no float64 copy
-    flat = x64.detach().reshape(-1)
+    flat = (x.to(torch.float64) if x64 is None else x64).detach().reshape(-1)
     return torch.dot(flat, flat)
 
 

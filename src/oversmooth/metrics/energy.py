@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 
 from . import _utils
@@ -12,34 +13,76 @@ from ._utils import (blocks, check_graph, check_name, degree, float64, graph_cac
 __all__ = ["dirichlet_energy"]
 
 
-def _edge_sum(x: Tensor, src: Tensor, dst: Tensor, weight: Tensor | None = None,
-              native: bool = True) -> Tensor:
+class _EdgeList:
+    """``(src, dst)`` of one edge list, with its flat ``[src_0, dst_0, src_1, ...]`` form for
+    ``embedding_bag`` (built on first use, cached with the graph)."""
+
+    def __init__(self, src: Tensor, dst: Tensor) -> None:
+        self.src, self.dst = src, dst
+        self._flat = None
+
+    def flat(self) -> tuple[Tensor, Tensor, Tensor]:
+        """``(indices, +1/-1 float32 weights, bag offsets 0, 2, 4, ...)``."""
+        if self._flat is None:
+            m = self.src.numel()
+            signs = torch.tensor([1.0, -1.0], device=self.src.device).repeat(m)
+            offsets = torch.arange(0, 2 * m, 2, device=self.src.device)
+            self._flat = (torch.stack([self.src, self.dst], 1).reshape(-1), signs, offsets)
+        return self._flat
+
+
+def _edge_list(edge_index: Tensor, n: int, which: str) -> _EdgeList | None:
+    """The cached edge list the energy sums over: ``"given"`` (the columns), ``"half_given"``,
+    ``"half"`` (one direction of a symmetric list, see ``half_edges``) or ``"simple"``."""
+    def compute():
+        if which == "given":
+            return _EdgeList(edge_index[0], edge_index[1])
+        if which == "simple":
+            return _EdgeList(*simple_edges(edge_index, n))
+        half = half_edges(edge_index, n, as_given=which == "half_given")
+        return None if half is None else _EdgeList(*half)
+    return graph_cached(edge_index, n, "edges_" + which, compute)
+
+
+def _rows64(x: Tensor, index: Tensor) -> Tensor:
+    """Rows ``index`` of ``x`` as a new float64 tensor (from the staged copy when there is one)."""
+    x64 = float64(x) if x.dtype == torch.float64 or _utils._staged(x) is not None else None
+    return x64.index_select(0, index) if x64 is not None else x.index_select(0, index).to(torch.float64)
+
+
+def _edge_sum(x: Tensor, edges: _EdgeList, weight: Tensor | None = None, native: bool = True) -> Tensor:
     r""":math:`\sum_e \|w_{src} x_{src} - w_{dst} x_{dst}\|^2` in float64, by blocks of edges.
 
     Unweighted float32/float64 differences are formed in ``x``'s own dtype: one correctly
     rounded subtraction per entry (relative error at most :math:`2^{-24}` in float32), which
     no cancellation can magnify since every term of the sum is non-negative; squares and
-    sums are float64. Weighted terms are formed in float64 (rounding the products before
-    they cancel would not be safe near the invariant subspace).
+    sums are float64. A float32 difference is one ``embedding_bag`` (weights +1, -1) that
+    gathers both endpoints and subtracts in one pass, bitwise the same subtraction. Weighted
+    terms are formed in float64 (rounding the products before they cancel would not be safe
+    near the invariant subspace).
     """
     if weight is not None and x.numel() <= 16 * _utils.BLOCK_ELEMENTS:
         # small enough to scale once (an N x d float64 copy of at most 32 MB) and gather that
         x, weight = float64(x) * weight.unsqueeze(1), None
     native = native and weight is None and x.dtype in (torch.float32, torch.float64)
     total = torch.zeros((), dtype=torch.float64, device=x.device)
-    for part in blocks(src.numel(), x.size(1)):
-        i, j = src[part], dst[part]
-        if native:
+    for part in blocks(edges.src.numel(), x.size(1)):
+        i, j = edges.src[part], edges.dst[part]
+        if native and x.dtype == torch.float32:
+            flat, signs, offsets = edges.flat()
+            pairs = slice(2 * part.start, 2 * part.stop)
+            diff = F.embedding_bag(flat[pairs], x, offsets[:part.stop - part.start], mode="sum",
+                                   per_sample_weights=signs[pairs])
+        elif native:
             diff = x.index_select(0, i).sub_(x.index_select(0, j))
+        elif weight is not None:
+            diff = _rows64(x, i).mul_(weight.index_select(0, i).unsqueeze(1))
+            diff.sub_(_rows64(x, j).mul_(weight.index_select(0, j).unsqueeze(1)))
         else:
-            a, b = float64(x.index_select(0, i)), float64(x.index_select(0, j))
-            if weight is not None:
-                a.mul_(weight.index_select(0, i).unsqueeze(1))
-                b.mul_(weight.index_select(0, j).unsqueeze(1))
-            diff = a.sub_(b)
+            diff = _rows64(x, i).sub_(_rows64(x, j))
         total += sum_squares(diff)
     if native and x.dtype == torch.float32 and not bool(torch.isfinite(total)):
-        return _edge_sum(x, src, dst, native=False)  # a float32 difference overflowed
+        return _edge_sum(x, edges, native=False)  # a float32 difference overflowed
     return total
 
 
@@ -47,18 +90,18 @@ def _energy(x: Tensor, edge_index: Tensor, normalization: str | None, scale_free
     n = x.size(0)
     if normalization is None:
         # an undirected edge list holds each pair twice: sum over one direction, double it
-        half = half_edges(edge_index, n, as_given=True)
+        half = _edge_list(edge_index, n, "half_given")
         if half is None:
-            value = _edge_sum(x, edge_index[0], edge_index[1]) / n
+            value = _edge_sum(x, _edge_list(edge_index, n, "given")) / n
         else:
-            value = 2.0 * _edge_sum(x, *half) / n
+            value = 2.0 * _edge_sum(x, half) / n
     else:
         weight = graph_cached(edge_index, n, "gcn_rsqrt", lambda: (degree(edge_index, n) + 1.0).rsqrt())
-        half = half_edges(edge_index, n, as_given=False)
+        half = _edge_list(edge_index, n, "half")
         if half is None:
-            value = 0.5 * _edge_sum(x, *simple_edges(edge_index, n), weight)
+            value = 0.5 * _edge_sum(x, _edge_list(edge_index, n, "simple"), weight)
         else:
-            value = _edge_sum(x, *half, weight)
+            value = _edge_sum(x, half, weight)
     if scale_free:
         norm = sq_norm(x)
         value = value / norm if bool(norm > 0) else torch.zeros_like(value)
