@@ -146,3 +146,29 @@ def test_diverged_layer_recorded_as_nan(data):
     with oversmooth.Probe(model, data) as probe:
         model(data.x, data.edge_index)
     assert probe.forward_table().value.isna().all()
+
+
+class Emit(torch.nn.Module):
+    """Returns a fixed tensor (times a parameter, so that it has a gradient)."""
+
+    def __init__(self, value):
+        super().__init__()
+        self.value = value
+        self.scale = torch.nn.Parameter(torch.ones((), dtype=value.dtype))
+
+    def forward(self, x, edge_index):
+        return self.value * self.scale
+
+
+@pytest.mark.parametrize("fill, finite", [(1e200, True), (math.inf, False), (math.nan, False)])
+def test_finite_check_on_huge_float64_and_non_finite_outputs(data, fill, finite):
+    """||H||^2 of 1e200 entries overflows, yet every entry is finite: measured, not NaN."""
+    value = torch.randn(data.num_nodes, 4, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    value[5, 1] = fill
+    model = Emit(value)
+    with oversmooth.Probe(model, data, layers=[model], metrics=["mean_cosine_similarity"]) as probe:
+        model(data.x, data.edge_index).sum().backward()
+    forward = probe.forward_table().value
+    assert forward.notna().all() if finite else forward.isna().all()
+    if finite:
+        assert forward.iloc[0] == M.mean_cosine_similarity(value)

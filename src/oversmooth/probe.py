@@ -9,6 +9,11 @@ from functools import partial
 import torch
 from torch import Tensor
 
+from .metrics import BACKWARD_KEYS, _compute, available, resolve
+from .metrics._utils import sharing, sq_norm, stage
+from .metrics.backward import _backward
+from .validation import check_edge_index, check_labels
+
 __all__ = ["Probe", "PROBE_METRICS"]
 
 #: Forward metrics recorded by default: the O(N d) / O(E d) ones that matter most per layer.
@@ -77,8 +82,6 @@ class Probe:
 
     def __init__(self, model: torch.nn.Module, data, layers=None, metrics=None, loss_fn=None,
                  every: int = 1, backward: bool = True) -> None:
-        from . import metrics as M
-
         if not isinstance(model, torch.nn.Module):
             raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
         if getattr(data, "edge_index", None) is None:
@@ -86,8 +89,7 @@ class Probe:
         if not isinstance(every, int) or every < 1:
             raise ValueError(f"every must be a positive integer, got {every!r}")
         self.model, self.data, self.loss_fn, self.every, self.backward = model, data, loss_fn, every, backward
-        self.metrics = M.available() if metrics == "all" else M.resolve(metrics or PROBE_METRICS)
-        from .validation import check_edge_index, check_labels
+        self.metrics = available() if metrics == "all" else resolve(metrics or PROBE_METRICS)
 
         self._num_nodes = int(data.num_nodes)
         check_edge_index(data.edge_index, self._num_nodes)
@@ -186,31 +188,37 @@ class Probe:
             if self._live is not None:
                 self._live.append(h)
 
-    def _usable(self, h: Tensor) -> bool:
-        """A finite floating [num_nodes, d] tensor (the metrics then accumulate in float64 themselves)."""
-        if h.dim() != 2 or h.size(0) != self._num_nodes or not h.is_floating_point():
-            return False
-        # a finite sum proves every entry finite (inf and NaN propagate); only an overflowing
-        # sum needs the entry-wise check
-        return bool(torch.isfinite(h.sum())) or bool(torch.isfinite(h).all())
+    def _measurable(self, h: Tensor) -> bool:
+        """A floating ``[num_nodes, d]`` tensor."""
+        return h.dim() == 2 and h.size(0) == self._num_nodes and h.is_floating_point()
+
+    @staticmethod
+    def _finite(h: Tensor) -> bool:
+        """Whether every entry is finite, inside a ``sharing`` block after ``stage(h)``.
+
+        A finite float64 sum of squares proves it (inf and NaN propagate) and is shared with
+        the metrics that need ||H||_F^2; only an overflowing one needs the entry-wise check.
+        """
+        return bool(torch.isfinite(sq_norm(h))) or bool(torch.isfinite(h).all())
 
     def _on_grad(self, epoch: int, k: int, grad: Tensor) -> None:
-        from .metrics.backward import BACKWARD_KEYS, _backward
-
         grad = grad.detach()
-        with torch.inference_mode():
-            values = (_backward(grad, self._edge_index) if self._usable(grad)
-                      else dict.fromkeys(BACKWARD_KEYS, math.nan))
+        values = dict.fromkeys(BACKWARD_KEYS, math.nan)
+        if self._measurable(grad):
+            with torch.inference_mode(), sharing():
+                stage(grad)
+                if self._finite(grad):
+                    values = _backward(grad, self._edge_index)
         self._record(self._backward_rows, epoch, k, values)
 
     def _forward_metrics(self, h: Tensor) -> dict[str, float]:
-        from .metrics import _compute
-
         h = h.detach()
-        if not self._usable(h):
-            return dict.fromkeys(self.metrics, math.nan)
-        with torch.inference_mode():
-            return _compute(h, self._edge_index, self._y, self.metrics)
+        if self._measurable(h):
+            with torch.inference_mode(), sharing():
+                stage(h)
+                if self._finite(h):
+                    return _compute(h, self._edge_index, self._y, self.metrics)
+        return dict.fromkeys(self.metrics, math.nan)
 
     @staticmethod
     def _record(rows: list, epoch: int, k: int, values: dict) -> None:
