@@ -35,6 +35,19 @@ def blocks(count: int, width: int):
         yield slice(start, min(start + step, count))
 
 
+def row_blocks(x: Tensor, *aligned: Tensor):
+    """Row blocks of ``x`` (see :func:`blocks`), each with the same rows of ``aligned`` tensors.
+
+    Yields ``x`` itself (not a view) when it fits one block: the probe's layers take this
+    path, and the float64 copy staged for ``x`` is then found without slicing.
+    """
+    if x.numel() <= BLOCK_ELEMENTS:
+        yield (x, *aligned) if aligned else x
+        return
+    for rows in blocks(x.size(0), x.size(1)):
+        yield (x[rows], *(a[rows] for a in aligned)) if aligned else x[rows]
+
+
 def check_x(x: Tensor, name: str = "x") -> Tensor:
     """Validate features and return them detached (no copy)."""
     check_features(x, name)
@@ -93,20 +106,12 @@ def sum_squares(x: Tensor) -> Tensor:
 
 def column_sums(x: Tensor) -> Tensor:
     """Float64 column sums of ``x`` (length d), block by block."""
-    total = torch.zeros(x.size(1), dtype=torch.float64, device=x.device)
-    for rows in blocks(x.size(0), x.size(1)):
-        total += float64(x[rows]).sum(0)
-    return total
+    return sum(float64(block).sum(0) for block in row_blocks(x))
 
 
 def sq_norm(x: Tensor) -> Tensor:
     """||x||_F^2 in float64 (0-dim tensor), computed block by block."""
-    def compute():
-        total = torch.zeros((), dtype=torch.float64, device=x.device)
-        for rows in blocks(x.size(0), x.size(1)):
-            total += sum_squares(x[rows])
-        return total
-    return shared("sq_norm", x, compute)
+    return shared("sq_norm", x, lambda: sum(sum_squares(block) for block in row_blocks(x)))
 
 
 # --------------------------------------------------------------------------- per-call memo

@@ -9,7 +9,7 @@ import torch
 from torch import Tensor
 
 from ._utils import (blocks, check_graph, check_labels_for, check_name, check_x, column_sums, float64, generator,
-                     shared, sum_squares, sym_adjacency)
+                     row_blocks, shared, sum_squares, sym_adjacency)
 
 __all__ = ["mean_cosine_similarity", "mad", "mad_gap", "mean_pairwise_distance", "smv",
            "group_distance_ratio", "MAX_EXACT", "NUM_SAMPLES", "NUM_SOURCES"]
@@ -77,8 +77,8 @@ class _UnitStats:
     def __init__(self, x: Tensor) -> None:
         total = torch.zeros(x.size(1), dtype=torch.float64, device=x.device)
         self.n = 0
-        for rows in blocks(x.size(0), x.size(1)):
-            x64 = float64(x[rows])
+        for block in row_blocks(x):
+            x64 = float64(block)
             norms = torch.linalg.vector_norm(x64, dim=1)
             nonzero = norms > 0
             self.n += int(nonzero.sum())
@@ -91,8 +91,8 @@ class _UnitStats:
         shifted = torch.zeros((), dtype=torch.float64, device=x.device)
         total = torch.zeros(x.size(1), dtype=torch.float64, device=x.device)
         shift = None
-        for rows in blocks(x.size(0), x.size(1)):
-            u, _ = _unit_block(x[rows])
+        for block in row_blocks(x):
+            u, _ = _unit_block(block)
             if u.size(0) == 0:
                 continue
             total += u.sum(0)

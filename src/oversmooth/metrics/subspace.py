@@ -5,7 +5,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ._utils import blocks, check_graph, check_name, components, degree, float64, graph_cached, sq_norm, sum_squares
+from ._utils import (check_graph, check_name, components, degree, float64, graph_cached, row_blocks, sq_norm,
+                     sum_squares)
 
 __all__ = ["invariant_projection", "subspace_distance"]
 
@@ -33,8 +34,8 @@ def _coefficients(x: Tensor, edge_index: Tensor, operator: str) -> tuple[Tensor,
     n = x.size(0)
     count, labels, e, norm2 = _basis(edge_index, n, operator)
     coef = torch.zeros(count, x.size(1), dtype=torch.float64, device=x.device)
-    for rows in blocks(n, x.size(1)):
-        coef.index_add_(0, labels[rows], float64(x[rows]) * e[rows].unsqueeze(1))
+    for block, block_labels, block_e in row_blocks(x, labels, e):
+        coef.index_add_(0, block_labels, float64(block) * block_e.unsqueeze(1))
     coef.div_(norm2.unsqueeze(1))
     return labels, e, coef
 
@@ -88,12 +89,10 @@ def _distance(x: Tensor, edge_index: Tensor, operator: str, relative: bool) -> f
     inside = torch.dot(_basis(edge_index, x.size(0), operator)[3], coef.square().sum(1))  # ||Pi X||^2
     dist2 = norm - inside
     if not bool(dist2 >= FAST_FRACTION * norm):
-        dist2 = torch.zeros((), dtype=torch.float64, device=x.device)
-        for rows in blocks(x.size(0), x.size(1)):
-            # x - e * coef[labels], without materialising the projection separately
-            residual = torch.addcmul(float64(x[rows]), coef.index_select(0, labels[rows]), e[rows].unsqueeze(1),
-                                     value=-1.0)
-            dist2 += sum_squares(residual)
+        # x - e * coef[labels], without materialising the projection separately
+        dist2 = sum(sum_squares(torch.addcmul(float64(block), coef.index_select(0, block_labels),
+                                              block_e.unsqueeze(1), value=-1.0))
+                    for block, block_labels, block_e in row_blocks(x, labels, e))
     if relative:
         return float((dist2 / norm).sqrt()) if bool(norm > 0) else 0.0
     return float(dist2.sqrt())
