@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from . import _utils
 from ._utils import (check_graph, check_name, components, degree, float64, graph_cached, row_blocks, sq_norm,
                      sum_squares)
 
@@ -13,8 +14,12 @@ __all__ = ["invariant_projection", "subspace_distance"]
 OPERATORS = ("gcn", "rw")
 
 
-def _basis(edge_index: Tensor, n: int, operator: str) -> tuple[int, Tensor, Tensor, Tensor]:
-    """``(count, labels, e, ||e_m||^2 per component)``, cached per ``edge_index``."""
+def _basis(edge_index: Tensor, n: int, operator: str) -> tuple:
+    """``(count, labels, e, ||e_m||^2 per component, split)``, cached per ``edge_index``.
+
+    ``split`` = ``(m, e on component m else 0, the other nodes, their labels, their e)`` when
+    one component ``m`` holds at least half of the nodes (most graphs), else ``None``.
+    """
     def compute():
         count, labels = components(edge_index, n)
         if operator == "gcn":
@@ -22,20 +27,36 @@ def _basis(edge_index: Tensor, n: int, operator: str) -> tuple[int, Tensor, Tens
         else:
             e = torch.ones(n, dtype=torch.float64, device=edge_index.device)
         norm2 = torch.zeros(count, dtype=torch.float64, device=e.device).index_add_(0, labels, e * e)
-        return count, labels, e, norm2
+        sizes = torch.bincount(labels, minlength=count)
+        largest = int(sizes.argmax())
+        split = None
+        if 2 * int(sizes[largest]) >= n:
+            inside = labels == largest
+            rest = (~inside).nonzero().squeeze(1)
+            split = (largest, torch.where(inside, e, 0.0), rest, labels[rest], e[rest])
+        return count, labels, e, norm2, split
     return graph_cached(edge_index, n, "basis_" + operator, compute)
 
 
 def _coefficients(x: Tensor, edge_index: Tensor, operator: str) -> tuple[Tensor, Tensor, Tensor]:
     r"""``(labels, e, coef)``: :math:`\Pi X = e \odot` ``coef[labels]``, coef = :math:`e_m^\top X/\|e_m\|^2`.
 
-    One pass over row blocks of ``x`` (no N x d copy).
+    One pass over row blocks of ``x`` (no N x d copy). An input of one block with a
+    component holding half of the nodes or more gets that component's coefficients from one
+    matrix-vector product (no N x d intermediate) and only the other rows gathered.
     """
     n = x.size(0)
-    count, labels, e, norm2 = _basis(edge_index, n, operator)
+    count, labels, e, norm2, split = _basis(edge_index, n, operator)
     coef = torch.zeros(count, x.size(1), dtype=torch.float64, device=x.device)
-    for block, block_labels, block_e in row_blocks(x, labels, e):
-        coef.index_add_(0, block_labels, float64(block) * block_e.unsqueeze(1))
+    if split is not None and x.numel() <= _utils.BLOCK_ELEMENTS:
+        largest, e_largest, rest, rest_labels, rest_e = split
+        x64 = float64(x)
+        coef[largest] = torch.mv(x64.T, e_largest)
+        if rest.numel():
+            coef.index_add_(0, rest_labels, x64.index_select(0, rest).mul_(rest_e.unsqueeze(1)))
+    else:
+        for block, block_labels, block_e in row_blocks(x, labels, e):
+            coef.index_add_(0, block_labels, float64(block) * block_e.unsqueeze(1))
     coef.div_(norm2.unsqueeze(1))
     return labels, e, coef
 
