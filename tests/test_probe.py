@@ -9,6 +9,7 @@ import oversmooth
 from oversmooth import metrics as M
 from oversmooth.datasets import csbm
 from oversmooth.models import LayerTaps
+from oversmooth.probe import PROBE_BACKWARD
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +58,7 @@ def test_pyg_stack_forward_values_and_gradients_match_autograd(data):
     model = Stack(8, 16, 3)
     outputs = []
     handles = [c.register_forward_hook(lambda m, i, o: outputs.append(o)) for c in model.convs]
-    with oversmooth.Probe(model, data, metrics=["dirichlet_energy", "subspace_distance"]) as probe:
+    with oversmooth.Probe(model, data, metrics=["dirichlet_energy", "subspace_distance"], backward="all") as probe:
         out = model(data.x, data.edge_index)
         loss = _loss(out, data)
         grads = torch.autograd.grad(loss, outputs)  # the probe's gradient hooks fire here too
@@ -137,6 +138,20 @@ def test_named_layers_and_errors(data):
         oversmooth.Probe(model, data, metrics=["bogus"])
     with pytest.raises(ValueError, match="every"):
         oversmooth.Probe(model, data, every=0)
+    for bad in ("some", ["grad_norm", "grad_bogus"], []):
+        with pytest.raises(ValueError, match="backward must be"):
+            oversmooth.Probe(model, data, backward=bad)
+
+
+@pytest.mark.parametrize("backward, keys", [
+    (True, PROBE_BACKWARD), ("all", M.BACKWARD_KEYS), (["grad_energy_rel"], ("grad_energy_rel",)), (False, ())])
+def test_backward_selects_the_gradient_measures(data, backward, keys):
+    model = Stack(8, 16, 3)
+    with oversmooth.Probe(model, data, backward=backward) as probe:
+        _loss(model(data.x, data.edge_index), data).backward()
+    table = probe.backward_table()
+    assert set(table.metric) == set(keys) and len(table) == 3 * len(keys)
+    assert probe.backward is bool(keys)
 
 
 def test_diverged_layer_recorded_as_nan(data):

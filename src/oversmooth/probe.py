@@ -14,13 +14,33 @@ from .metrics._utils import sharing, sq_norm, stage
 from .metrics.backward import _backward
 from .validation import check_edge_index, check_labels
 
-__all__ = ["Probe", "PROBE_METRICS"]
+__all__ = ["Probe", "PROBE_METRICS", "PROBE_BACKWARD"]
 
 #: Forward metrics recorded by default: the O(N d) / O(E d) ones that matter most per layer.
 #: The ranks are O(N d^2) (a float64 d x d Gram matrix per layer: about 1 ms for a Cora layer
 #: of width 64, as much as these three together) and opt-in:
 #: ``metrics=PROBE_METRICS + ("numerical_rank",)``.
 PROBE_METRICS = ("dirichlet_energy", "mean_cosine_similarity", "subspace_distance")
+
+#: Gradient measures recorded by default: the O(N d) ones. ``grad_energy_rel`` gathers both
+#: endpoints of every edge (O(E d), as much as the other three together) and is opt-in:
+#: ``backward="all"`` (what :func:`oversmooth.backward.diagnose` records).
+PROBE_BACKWARD = ("grad_norm", "grad_subspace_rel", "grad_mean_norm")
+
+
+def _backward_keys(backward) -> tuple[str, ...]:
+    if backward is True:
+        return PROBE_BACKWARD
+    if backward is False or backward is None:
+        return ()
+    if backward == "all":
+        return BACKWARD_KEYS
+    keys = tuple(backward) if isinstance(backward, (list, tuple)) else None
+    unknown = [k for k in keys or () if k not in BACKWARD_KEYS]
+    if not keys or unknown:
+        raise ValueError(f"backward must be True, False, 'all' or a list of {', '.join(BACKWARD_KEYS)}; "
+                         f"got {backward!r}")
+    return keys
 
 
 def _first_tensor(output):
@@ -77,18 +97,22 @@ class Probe:
         loss_fn: ``loss_fn(output, data) -> scalar`` for :meth:`measure` (default: cross entropy
             on ``data.train_mask``, or on every node without a mask).
         every: record epochs whose number is a multiple of ``every``.
-        backward: record gradients too.
+        backward: gradient measures to record, keys of
+            :func:`oversmooth.metrics.backward_smoothness`: ``True`` = :data:`PROBE_BACKWARD`,
+            ``"all"`` = every one, a list of keys, or ``False`` (no gradient hooks).
     """
 
     def __init__(self, model: torch.nn.Module, data, layers=None, metrics=None, loss_fn=None,
-                 every: int = 1, backward: bool = True) -> None:
+                 every: int = 1, backward=True) -> None:
         if not isinstance(model, torch.nn.Module):
             raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
         if getattr(data, "edge_index", None) is None:
             raise ValueError("data has no edge_index")
         if not isinstance(every, int) or every < 1:
             raise ValueError(f"every must be a positive integer, got {every!r}")
-        self.model, self.data, self.loss_fn, self.every, self.backward = model, data, loss_fn, every, backward
+        self.model, self.data, self.loss_fn, self.every = model, data, loss_fn, every
+        self.backward_keys = _backward_keys(backward)
+        self.backward = bool(self.backward_keys)
         self.metrics = available() if metrics == "all" else resolve(metrics or PROBE_METRICS)
 
         self._num_nodes = int(data.num_nodes)
@@ -203,12 +227,12 @@ class Probe:
 
     def _on_grad(self, epoch: int, k: int, grad: Tensor) -> None:
         grad = grad.detach()
-        values = dict.fromkeys(BACKWARD_KEYS, math.nan)
+        values = dict.fromkeys(self.backward_keys, math.nan)
         if self._measurable(grad):
             with torch.inference_mode(), sharing():
                 stage(grad)
                 if self._finite(grad):
-                    values = _backward(grad, self._edge_index)
+                    values = _backward(grad, self._edge_index, self.backward_keys)
         self._record(self._backward_rows, epoch, k, values)
 
     def _forward_metrics(self, h: Tensor) -> dict[str, float]:

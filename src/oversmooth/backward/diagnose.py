@@ -141,7 +141,7 @@ def diagnose(model: nn.Module, data, loss_fn: Callable | None = None, *, metrics
         model.train(train)
         for p in params:
             p.requires_grad_(True)
-        with Probe(model, data, metrics=list(metrics) if metrics else None) as probe:
+        with Probe(model, data, metrics=list(metrics) if metrics else None, backward="all") as probe:
             with probe.epoch(0, force=True):
                 out = model(data.x, data.edge_index)
             loss = loss_fn(out, data)

@@ -14,18 +14,20 @@ __all__ = ["backward_smoothness", "BACKWARD_KEYS"]
 BACKWARD_KEYS = ("grad_norm", "grad_energy_rel", "grad_subspace_rel", "grad_mean_norm")
 
 
-def _backward(grad: Tensor, edge_index: Tensor) -> dict[str, float]:
+def _backward(grad: Tensor, edge_index: Tensor, keys=BACKWARD_KEYS) -> dict[str, float]:
+    """The ``keys`` of :func:`backward_smoothness` (validated input)."""
     with sharing():  # ||B||^2 and B in float64 once for every measure
         stage(grad)
         norm2 = float(sq_norm(grad))
         if norm2 == 0.0:
-            return dict.fromkeys(BACKWARD_KEYS, 0.0)
-        return {
-            "grad_norm": norm2 ** 0.5,
-            "grad_energy_rel": _energy(grad, edge_index, "sym", scale_free=True),
-            "grad_subspace_rel": _distance(grad, edge_index, "gcn", relative=True) ** 2,
-            "grad_mean_norm": float(torch.linalg.vector_norm(column_sums(grad) / grad.size(0))),
+            return dict.fromkeys(keys, 0.0)
+        measures = {
+            "grad_norm": lambda: norm2 ** 0.5,
+            "grad_energy_rel": lambda: _energy(grad, edge_index, "sym", scale_free=True),
+            "grad_subspace_rel": lambda: _distance(grad, edge_index, "gcn", relative=True) ** 2,
+            "grad_mean_norm": lambda: float(torch.linalg.vector_norm(column_sums(grad) / grad.size(0))),
         }
+        return {key: measures[key]() for key in keys}
 
 
 def backward_smoothness(grad: Tensor, edge_index: Tensor) -> dict[str, float]:
