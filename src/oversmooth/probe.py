@@ -67,7 +67,8 @@ class Probe:
 
     For every recorded layer output :math:`H^{(k)}` the forward metrics ``metrics`` (names of
     :func:`oversmooth.metrics.compute`, default :data:`PROBE_METRICS`) are computed on the
-    detached output (no copy; the metrics accumulate in float64), and, when the output requires grad, a gradient hook records
+    detached output (no copy; the metrics accumulate in float64), and, when the output requires
+    grad, a gradient hook records the ``backward`` measures (default :data:`PROBE_BACKWARD`) of
     :func:`oversmooth.metrics.backward_smoothness` of :math:`B^{(k)} = \partial L / \partial H^{(k)}`
     when ``backward()`` runs. Nothing keeps the autograd graph alive.
 
