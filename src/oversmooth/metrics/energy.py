@@ -46,7 +46,7 @@ def _edge_list(edge_index: Tensor, n: int, which: str) -> _EdgeList | None:
 
 def _rows64(x: Tensor, index: Tensor) -> Tensor:
     """Rows ``index`` of ``x`` as a new float64 tensor (from the staged copy when there is one)."""
-    x64 = float64(x) if x.dtype == torch.float64 or _utils._staged(x) is not None else None
+    x64 = x if x.dtype == torch.float64 else _utils._staged(x)
     return x64.index_select(0, index) if x64 is not None else x.index_select(0, index).to(torch.float64)
 
 
