@@ -40,7 +40,7 @@ class TinyTaps(LayerTaps):
         self.depth = depth
 
     def forward(self, x, edge_index):
-        from oversmooth.models.propagation import normalized_adjacency
+        from oversmooth.graph import normalized_adjacency
 
         P = normalized_adjacency(edge_index, x.size(0))
         h = self.emit(0, self.lin(x))

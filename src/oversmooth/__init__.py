@@ -1,16 +1,35 @@
-"""oversmooth: measure, explain and benchmark oversmoothing in graph neural networks."""
+"""oversmooth: measure, explain and benchmark oversmoothing in graph neural networks.
 
-from .validation import validate
+``import oversmooth`` is cheap; the subpackages load on first attribute access, as in
+PyG and SciPy:
+
+>>> import oversmooth
+>>> oversmooth.graph.num_classes(oversmooth.datasets.load("karate"))
+4
+"""
+
+import importlib
+
+from .graph.validate import validate
 
 __version__ = "0.1.0"
 
-__all__ = ["validate", "Probe", "__version__"]
+#: Subpackages and modules reachable as attributes of ``oversmooth`` (imported on first use).
+SUBMODULES = ("graph", "datasets", "models", "training", "metrics", "spectral", "backward",
+              "experiments", "literature", "report", "integrations")
+
+__all__ = ["validate", "Probe", "__version__", *SUBMODULES]
 
 
 def __getattr__(name):
-    # keep `import oversmooth` cheap: the probe (and pandas) load on first use
     if name == "Probe":
         from .probe import Probe
 
         return Probe
+    if name in SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'oversmooth' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

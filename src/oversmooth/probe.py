@@ -12,7 +12,7 @@ from torch import Tensor
 from .metrics import BACKWARD_KEYS, _compute, available, resolve
 from .metrics._utils import sharing, sq_norm, stage
 from .metrics.backward import _backward
-from .validation import check_edge_index, check_labels
+from .graph.validate import check_edge_index, check_labels
 
 __all__ = ["Probe", "PROBE_METRICS", "PROBE_BACKWARD"]
 

@@ -8,7 +8,7 @@ import torch
 
 from oversmooth import metrics as M
 from oversmooth.metrics import _utils
-from oversmooth.models.propagation import normalized_adjacency
+from oversmooth.graph import normalized_adjacency
 from tests.metrics.test_metrics import dense, dense_projection, mad_reference, make_graph, rel_close
 
 
@@ -51,18 +51,6 @@ def test_energies_on_any_edge_list(variant, dtype):
     ei = edge_variants()[variant]
     rel_close(M.dirichlet_energy(x, ei), survey_reference(x, ei), rtol=1e-6)
     rel_close(M.dirichlet_energy(x, ei, "sym"), sym_reference(x, ei), rtol=1e-6, atol=1e-12)
-
-
-def test_half_edges_only_for_symmetric_lists():
-    lists = edge_variants()
-    n = 24
-    assert _utils.half_edges(lists["coalesced"], n, as_given=True) is not None
-    assert _utils.half_edges(lists["coalesced_with_loops"], n, as_given=True) is not None
-    assert _utils.half_edges(lists["shuffled"], n, as_given=True) is None  # columns are not the simple list
-    assert _utils.half_edges(lists["shuffled"], n, as_given=False) is not None
-    assert _utils.half_edges(lists["directed"], n, as_given=False) is None
-    src, dst = _utils.half_edges(lists["coalesced"], n, as_given=True)
-    assert bool((src < dst).all()) and 2 * src.numel() == lists["coalesced"].size(1)
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])

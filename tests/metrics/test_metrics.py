@@ -10,7 +10,7 @@ import torch
 from hypothesis import given, settings, strategies as st
 
 from oversmooth import metrics as M
-from oversmooth.datasets import connected_component_labels
+from oversmooth.graph import components
 
 
 # --------------------------------------------------------------------------- graph families
@@ -240,20 +240,23 @@ def test_group_distance_ratio_degenerate():
 
 # --------------------------------------------------------------------------- subspace
 def dense_projection(X, ei, n, operator):
-    _, comp = connected_component_labels(ei, n)
+    _, comp = components(ei, n)
+    comp = comp.numpy()
     A = np.zeros((n, n))
     A[ei[0].numpy(), ei[1].numpy()] = 1.0
     deg = A.sum(1)
     out = np.zeros_like(X)
     for m in np.unique(comp):
-        e = np.where(comp == m, np.sqrt(deg + 1) if operator == "gcn" else 1.0, 0.0)
-        out += np.outer(e, e @ X) / (e @ e)
+        weight = {"gcn": np.sqrt(deg + 1), "sym": np.sqrt(deg), "rw": 1.0}[operator]
+        e = np.where(comp == m, weight, 0.0)
+        if e @ e > 0:  # sym: an isolated node has no invariant vector
+            out += np.outer(e, e @ X) / (e @ e)
     return out
 
 
 @pytest.mark.parametrize("kind", FAMILIES)
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("operator", ["gcn", "rw"])
+@pytest.mark.parametrize("operator", ["gcn", "sym", "rw"])
 def test_invariant_projection_and_distance(kind, dtype, operator):
     x, ei = make_graph(kind, dtype)
     X, n = dense(x), x.size(0)
@@ -267,7 +270,7 @@ def test_invariant_projection_and_distance(kind, dtype, operator):
 
 
 def test_gcn_projection_is_limit_of_propagation():
-    from oversmooth.models.propagation import normalized_adjacency
+    from oversmooth.graph import normalized_adjacency
 
     x, ei = make_graph("components", torch.float64)
     P = normalized_adjacency(ei, x.size(0), "gcn", torch.float64).to_dense()
@@ -384,7 +387,7 @@ def test_compute_keys_and_selection():
     (lambda: M.dirichlet_energy(torch.tensor([[math.nan]]), torch.zeros(2, 0, dtype=torch.long)), "NaN"),
     (lambda: M.dirichlet_energy(torch.ones(2, 2), torch.tensor([[0], [5]])), "only 2 nodes"),
     (lambda: M.dirichlet_energy(torch.ones(2, 2), torch.zeros(2, 0, dtype=torch.long), "rw"), "normalization"),
-    (lambda: M.subspace_distance(torch.ones(2, 2), torch.zeros(2, 0, dtype=torch.long), "sym"), "operator"),
+    (lambda: M.subspace_distance(torch.ones(2, 2), torch.zeros(2, 0, dtype=torch.long), "appnp"), "operator"),
     (lambda: M.mad(torch.ones(2, 2), mask="remote"), "needs edge_index"),
     (lambda: M.mad(torch.ones(2, 2), mask="far"), "unknown mask"),
     (lambda: M.mad_gap(torch.ones(2, 2), torch.zeros(2, 0, dtype=torch.long), 3, 2), "near_hops"),

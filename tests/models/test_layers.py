@@ -9,8 +9,8 @@ from torch_geometric.nn.conv.gcn_conv import gcn_norm
 
 from oversmooth.models.appnp import APPNPNet
 from oversmooth.models.layers import GCNIILayer, GCNLayer, make_norm, pygcn_uniform_
-from oversmooth.models.ops import GCNOperator, SparseFeatures, SparseOperator, dropout, spmm
-from oversmooth.models.propagation import normalized_adjacency
+from oversmooth.graph import GraphOperator, SparseOperator, normalized_adjacency, spmm
+from oversmooth.models.ops import SparseFeatures, dropout
 
 
 def _graph(n=12, seed=0):
@@ -40,7 +40,7 @@ def test_gcn_layer_matches_gcnconv(dtype):
         ours.lin.weight.copy_(ref.lin.weight)
         ours.bias.copy_(torch.randn(3, dtype=dtype))
         ref.bias.copy_(ours.bias)
-    op = GCNOperator(ei, n, dtype).operator
+    op = GraphOperator(ei, n, dtype).operator
     tol = 1e-5 if dtype == torch.float32 else 1e-12
     # GCNConv counts a duplicate edge twice; graphs entering the package are coalesced
     torch.testing.assert_close(ours(x, op), ref(x, torch.unique(ei, dim=1)), atol=tol, rtol=tol)
@@ -55,7 +55,7 @@ def test_gcnii_layer_matches_gcn2conv(shared):
     ref = GCN2Conv(6, alpha=0.1, theta=0.5, layer=3, shared_weights=shared).double()
     ours = GCNIILayer(6, alpha=0.1, theta=0.5, layer=3, shared_weights=shared).double()
     ours.load_state_dict({k: v for k, v in ref.state_dict().items()})
-    op = GCNOperator(ei, n, torch.float64).operator
+    op = GraphOperator(ei, n, torch.float64).operator
     torch.testing.assert_close(ours(x, x0, op), ref(x, x0, torch.unique(ei, dim=1)))
 
 
@@ -110,50 +110,6 @@ def test_dropout_rate_and_scale():
     assert abs(kept.float().mean().item() - 0.7) < 0.01
     torch.testing.assert_close(out[kept], torch.full_like(out[kept], 1 / 0.7))
     assert dropout(h, 0.3, training=False) is h
-
-
-def test_dropedge_operator_is_gcn_norm_of_kept_undirected_edges():
-    n, ei = 12, _graph(seed=3)
-    cached = GCNOperator(ei, n, torch.float64)
-    torch.manual_seed(0)
-    op = cached.dropped(0.5).matrix.to_dense()
-    kept = (op != 0) & ~torch.eye(n, dtype=torch.bool)
-    assert torch.equal(kept, kept.t())  # both directions go together
-    assert 0 < kept.sum() < (cached.operator.matrix.to_dense() != 0).sum() - n
-    dst, src = kept.nonzero().t()
-    expected = normalized_adjacency(torch.stack([src, dst]), n, "gcn", torch.float64).to_dense()
-    torch.testing.assert_close(op, expected)
-    assert torch.all(torch.diagonal(op) > 0)  # every node keeps its self-loop
-    assert cached.dropped(0.0) is cached.operator
-
-
-def test_gcn_operator_matches_gcn_norm():
-    n, ei = 12, _graph(seed=4)
-    ew_ei, ew = gcn_norm(torch.unique(ei, dim=1), num_nodes=n, add_self_loops=True)
-    dense = torch.zeros(n, n)
-    dense[ew_ei[1], ew_ei[0]] = ew
-    torch.testing.assert_close(GCNOperator(ei, n, torch.float32).operator.matrix.to_dense(), dense)
-
-
-def test_random_walk_operator_and_its_dropedge_resample():
-    n, ei = 12, _graph(seed=5)
-    cached = GCNOperator(ei, n, torch.float64, kind="rw")
-    a = torch.zeros(n, n, dtype=torch.float64)
-    a[ei[1], ei[0]] = 1.0
-    a = a + torch.eye(n, dtype=torch.float64)
-    torch.testing.assert_close(cached.operator.matrix.to_dense(), a / a.sum(1, keepdim=True))
-    assert not cached.operator.symmetric
-    torch.manual_seed(0)
-    dropped = cached.dropped(0.5)
-    op = dropped.matrix.to_dense()
-    kept = (op != 0) & ~torch.eye(n, dtype=torch.bool)
-    assert torch.equal(kept, kept.t()) and 0 < kept.sum() < (a != 0).sum() - n
-    dst, src = kept.nonzero().t()
-    expected = normalized_adjacency(torch.stack([src, dst]), n, "rw", torch.float64).to_dense()
-    torch.testing.assert_close(op, expected)  # rows renormalised to sum 1 over the kept edges
-    torch.testing.assert_close(dropped.transposed.to_dense(), op.t())  # what the backward uses
-    with pytest.raises(ValueError, match="operator kind must be one of gcn, rw"):
-        GCNOperator(ei, n, torch.float64, kind="sym")
 
 
 def test_pygcn_init_is_uniform_in_one_over_sqrt_fan_out():

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
+from oversmooth.graph import graph_operator
+
 from oversmooth.models import build
 from oversmooth.training import seed_everything
 
@@ -68,7 +70,7 @@ def test_gcn_taps_are_preactivations_of_the_layers():
     seen = {}
     model.add_tap(lambda k, h: seen.__setitem__(k, h))
     out = model(x, ei)
-    op = model._operators(ei, 30, x.dtype).operator.matrix.to_dense()
+    op = graph_operator(ei, 30, "gcn", x.dtype).matrix.to_dense()
     h = x
     for k, layer in enumerate(model.convs, start=1):
         z = op @ h @ layer.lin.weight.t() + layer.bias
@@ -80,7 +82,7 @@ def test_gcn_taps_are_preactivations_of_the_layers():
 MITIGATIONS = [dict(residual=True), dict(initial_residual=0.2), dict(identity_mapping=0.5),
                dict(initial_residual=0.1, identity_mapping=0.5), dict(dense=True), dict(jk="cat"),
                dict(jk="max"), dict(jk="lstm"), dict(dropedge=0.5), dict(dropnode=0.3),
-               dict(dropmessage=0.3), dict(adjacency="rw"), dict(adjacency="rw", dropedge=0.5),
+               dict(dropmessage=0.3), dict(operator="rw"), dict(operator="rw", dropedge=0.5),
                dict(init="pygcn", jk="cat"), dict(input_dropout=0.0)] + [dict(norm=n) for n in
                                          ("batch", "pair", "pair-si", "pair-scs", "node", "mean", "group")]
 
@@ -145,18 +147,20 @@ def test_input_dropout_without_hidden_dropout(sparse):
     torch.testing.assert_close(model(x, ei), model(x, ei))
 
 
-def test_random_walk_adjacency_propagates_with_row_stochastic_operator():
+def test_random_walk_operator_propagates_with_row_stochastic_operator():
     x, ei = _graph()
-    model = build("gcn", 12, 8, 4, 1, dropout=0.0, adjacency="rw").eval()
-    op = model._operators(ei, 30, x.dtype).operator.matrix.to_dense()
+    model = build("gcn", 12, 8, 4, 1, dropout=0.0, operator="rw").eval()
+    op = graph_operator(ei, 30, "rw", x.dtype).matrix.to_dense()
     torch.testing.assert_close(op.sum(1), torch.ones(30))
     layer = model.convs[0]
     torch.testing.assert_close(model(x, ei), op @ x @ layer.lin.weight.t() + layer.bias, atol=1e-5, rtol=1e-5)
     plain = build("gcn", 12, 8, 4, 1, dropout=0.0).eval()
     plain.load_state_dict(model.state_dict())
     assert not torch.allclose(plain(x, ei), model(x, ei))
-    with pytest.raises(ValueError, match="adjacency must be one of gcn, rw"):
-        build("gcn", 12, 8, 4, 2, adjacency="sym")
+    with pytest.raises(ValueError, match="operator must be one of gcn, rw"):
+        build("gcn", 12, 8, 4, 2, operator="sym")
+    with pytest.warns(DeprecationWarning, match="use operator="):
+        assert build("gcn", 12, 8, 4, 1, adjacency="rw").operator == "rw"
 
 
 def test_pygcn_init_covers_every_convolution_and_the_head():
@@ -193,7 +197,7 @@ def test_identity_mapping_formula():
     seen = {}
     model.add_tap(lambda k, h: seen.__setitem__(k, h))
     model(x, ei)
-    op = model._operators(ei, 30, x.dtype).operator.matrix.to_dense()
+    op = graph_operator(ei, 30, "gcn", x.dtype).matrix.to_dense()
     layer, b = model.convs[1], math.log(0.5 / 2 + 1)
     ah = op @ torch.relu(seen[1])
     expected = (1 - b) * ah + b * ah @ layer.lin.weight.t() + layer.bias

@@ -6,7 +6,7 @@ import torch
 from torch_geometric.data import Data
 
 from oversmooth import datasets, spectral
-from oversmooth.datasets import connected_component_labels
+from oversmooth.graph import components
 
 
 def _dense_p(data, kind):
@@ -133,7 +133,7 @@ def test_dense_and_lanczos_agree(kind, make):
 def test_components_and_multiplicity_with_isolated_nodes():
     base = datasets.sbm(block_sizes=[30, 30], p_in=0.3, p_out=0.0, seed=0)
     data = _with_isolated(base, extra=4)
-    count, _ = connected_component_labels(data.edge_index, data.num_nodes)
+    count, _ = components(data.edge_index, data.num_nodes)
     gcn, sym = spectral.analyze(data, "gcn"), spectral.analyze(data, "sym")
     assert gcn.num_components == sym.num_components == count == 6
     assert gcn.isolated_nodes == 4
@@ -159,7 +159,8 @@ def test_cora_converges_to_a_per_component_limit(cora):
     d0 = float((x - limit).norm())
     assert float((h - limit).norm()) <= 1e-4 * d0
     # not one vector: limit / sqrt(deg + 1) is constant inside each component but differs across
-    _, labels = connected_component_labels(cora.edge_index, cora.num_nodes)
+    _, labels = components(cora.edge_index, cora.num_nodes)
+    labels = labels.numpy()
     labels = torch.from_numpy(labels)
     deg = torch.bincount(cora.edge_index[0], minlength=cora.num_nodes).double()
     scaled = limit / (deg + 1).sqrt()[:, None]
@@ -245,8 +246,8 @@ def test_graph_without_edges(kind, num_nodes):
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    (dict(kind="nope"), "unknown operator"), (dict(method="qr"), "unknown method"),
-    (dict(kind="sgc", K=0), "at least 1"), (dict(kind="rw", K=2), "K applies"),
+    (dict(operator="nope"), "unknown operator"), (dict(method="qr"), "unknown method"),
+    (dict(operator="sgc", K=0), "at least 1"), (dict(operator="rw", K=2), "K applies"),
     (dict(tol=2.0), "tol"),
 ])
 def test_bad_arguments(kwargs, match):

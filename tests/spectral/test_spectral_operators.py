@@ -57,11 +57,11 @@ def test_appnp_is_truncated_personalised_pagerank():
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    (dict(kind="chebyshev"), "unknown operator"),
-    (dict(kind="gcn", K=3), "K applies"),
-    (dict(kind="sgc", K=-1), "K must be"),
-    (dict(kind="appnp", alpha=0.0), "alpha"),
-    (dict(kind="appnp", alpha=1.5), "alpha"),
+    (dict(operator="chebyshev"), "unknown operator"),
+    (dict(operator="gcn", K=3), "K applies"),
+    (dict(operator="sgc", K=-1), "K must be"),
+    (dict(operator="appnp", alpha=0.0), "alpha"),
+    (dict(operator="appnp", alpha=1.5), "alpha"),
 ])
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -74,3 +74,11 @@ def test_malformed_graph():
         spectral.operator(bad, "gcn")
     with pytest.raises(ValueError, match="rows"):
         spectral.operator(_graph(), "sgc") @ torch.zeros(4, 2)
+
+
+def test_kind_is_a_deprecated_alias_of_operator():
+    with pytest.warns(DeprecationWarning, match="use operator="):
+        op = spectral.operator(_graph(), kind="rw")
+    torch.testing.assert_close(op.to_dense(), spectral.operator(_graph(), "rw").to_dense())
+    with pytest.warns(DeprecationWarning):
+        assert spectral.analyze(_graph(), kind="sym").operator == "sym"

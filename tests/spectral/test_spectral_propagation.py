@@ -124,7 +124,7 @@ def test_cli_propagate_json_and_plot(run_cli, tmp_path):
                            "--metrics", "mad,dirichlet_energy")
     result = json.loads(out)
     assert code == 0 and len(result["table"]) == 13 and "mad" in result["table"][0]
-    assert result["report"]["kind"] == "gcn" and result["fitted_rate"] > 0
+    assert result["report"]["operator"] == "gcn" and result["fitted_rate"] > 0
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert [p.name for p in tmp_path.iterdir()] == ["curves.png"]  # no temp file left behind
     code, out, _ = run_cli("propagate", "path", "--steps", "3", "--operator", "rw")

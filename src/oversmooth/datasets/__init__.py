@@ -16,7 +16,7 @@ import torch
 from torch_geometric.data import Data
 from torch_geometric.utils import remove_self_loops, to_undirected
 
-from ..validation import validate
+from ..graph.validate import validate
 from . import synthetic
 from .real import REAL_DATASETS, DataUnavailableError, RealDataset, data_root, is_present, load_pyg
 from .real import karate_masks as _karate_masks

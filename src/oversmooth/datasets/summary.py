@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import numpy as np
-import scipy.sparse as sp
-import torch
-from scipy.sparse.csgraph import connected_components
+import warnings
 
-from ..validation import validate
+import numpy as np
+import torch
+
+from ..graph import components, is_undirected, num_classes, simple_edges, validate
 
 __all__ = ["summary", "connected_component_labels", "edge_homophily", "node_homophily"]
 
 
 def connected_component_labels(edge_index: torch.Tensor, num_nodes: int) -> tuple[int, np.ndarray]:
-    """Number of (weakly) connected components and the component of every node."""
-    ei = edge_index.detach().cpu().numpy()
-    adj = sp.coo_matrix((np.ones(ei.shape[1], np.int8), (ei[0], ei[1])),
-                        shape=(num_nodes, num_nodes))
-    return connected_components(adj, directed=True, connection="weak")
+    """Deprecated alias of :func:`oversmooth.graph.components` (labels as a NumPy array)."""
+    warnings.warn("datasets.connected_component_labels is deprecated; use oversmooth.graph.components",
+                  DeprecationWarning, stacklevel=2)
+    count, labels = components(edge_index, num_nodes)
+    return count, labels.cpu().numpy()
 
 
 def edge_homophily(edge_index: torch.Tensor, y: torch.Tensor) -> float:
@@ -56,14 +56,13 @@ def summary(data) -> dict:
     row, col = ei
     loops = int((row == col).sum())
     no_loop = ei[:, row != col]
-    keys = torch.unique(no_loop[0] * n + no_loop[1])
-    reversed_keys = torch.unique(no_loop[1] * n + no_loop[0])
-    directed = keys.numel() != reversed_keys.numel() or not torch.equal(keys, reversed_keys)
-    num_edges = int(keys.numel()) if directed else int(keys.numel()) // 2
+    src, _ = simple_edges(ei, n)
+    directed = not is_undirected(ei, n)
+    num_edges = int(src.numel()) if directed else int(src.numel()) // 2
     sym = torch.cat([no_loop, no_loop.flip(0)], dim=1)
     neighbours = torch.unique(sym[0] * n + sym[1]) // n
     deg = torch.bincount(neighbours, minlength=n)
-    components, _ = connected_component_labels(ei, n)
+    count, _ = components(ei, n)
     y = getattr(data, "y", None)
     labelled = y is not None and y.dim() == 1 and y.numel() == n
     result = {
@@ -71,11 +70,11 @@ def summary(data) -> dict:
         "num_nodes": n,
         "num_edges": num_edges,
         "num_features": int(data.x.size(1)) if getattr(data, "x", None) is not None else 0,
-        "num_classes": int(y.max()) + 1 if labelled and y.numel() else None,
+        "num_classes": num_classes(y) or None if labelled else None,
         "edge_homophily": None,
         "node_homophily": None,
         "isolated_nodes": int((deg == 0).sum()),
-        "connected_components": int(components),
+        "connected_components": count,
         "avg_degree": float(deg.double().mean()),
         "max_degree": int(deg.max()) if n else 0,
         "directed": bool(directed),

@@ -1,11 +1,10 @@
-"""Shared plumbing of the metrics: validation, float64 staging, cached graph structure.
+"""Shared plumbing of the metrics: validation, float64 staging, per-call sharing.
 
 Every public metric validates its input once at the boundary and then works on a
 *detached* tensor on the input's own device; results are accumulated in float64. Graph
-structure derived from an ``edge_index`` (simple edge list, degrees, connected
-components, the one-direction half of a symmetric edge list) is cached per
-``edge_index`` tensor, so the probe can evaluate many layers of one graph without
-recomputing it. Passes over the rows of ``x`` go by blocks of :data:`BLOCK_ELEMENTS`
+structure (simple edge list, degrees, components, invariant basis) comes from
+:mod:`oversmooth.graph`, cached per ``edge_index`` tensor, so the probe can evaluate many
+layers of one graph without recomputing it. Passes over the rows of ``x`` go by blocks of :data:`BLOCK_ELEMENTS`
 entries, small enough to stay in cache, so no N x d float64 copy is ever made; within one
 :func:`oversmooth.metrics.compute` call, statistics shared by several metrics (unit-row
 sums, the Gram matrix) are computed once (:func:`shared`).
@@ -15,13 +14,11 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import weakref
 
-import numpy as np
 import torch
 from torch import Tensor
 
-from ..validation import check_edge_index, check_features
+from ..graph.validate import check_edge_index, check_features, check_labels
 
 # Entries of float64 work per block (row blocks of x, edge blocks of gathered endpoints):
 # about 2 MB, so a block's intermediates stay in cache and peak memory stays bounded.
@@ -160,122 +157,6 @@ def is_shared(name: str, x: Tensor) -> bool:
     return memo is not None and _key(name, x) in memo
 
 
-# --------------------------------------------------------------------------- graph cache
-class _Entry:
-    __slots__ = ("ref", "version", "num_nodes", "values")
-
-    def __init__(self, edge_index: Tensor, num_nodes: int) -> None:
-        self.ref = weakref.ref(edge_index)
-        self.version = edge_index._version
-        self.num_nodes = num_nodes
-        self.values: dict = {}
-
-
-_CACHE: list[_Entry] = []
-_CACHE_SIZE = 4
-
-
-def _entry(edge_index: Tensor, num_nodes: int) -> _Entry:
-    for e in _CACHE:
-        if e.ref() is edge_index and e.version == edge_index._version and e.num_nodes == num_nodes:
-            return e
-    e = _Entry(edge_index, num_nodes)
-    _CACHE.insert(0, e)
-    del _CACHE[_CACHE_SIZE:]
-    return e
-
-
-def graph_cached(edge_index: Tensor, num_nodes: int, name: str, compute):
-    """``compute()``, cached with the rest of ``edge_index``'s structure."""
-    entry = _entry(edge_index, num_nodes)
-    if name not in entry.values:
-        entry.values[name] = compute()
-    return entry.values[name]
-
-
-def simple_edges(edge_index: Tensor, num_nodes: int) -> tuple[Tensor, Tensor]:
-    """``(src, dst)`` without self-loops and duplicate columns (as ``normalized_adjacency``)."""
-    entry = _entry(edge_index, num_nodes)
-    if "simple" not in entry.values:
-        src, dst = edge_index[0], edge_index[1]
-        keep = src != dst
-        src, dst = src[keep], dst[keep]
-        keys = src * num_nodes + dst
-        # PyG graphs are coalesced (sorted by source then target, no duplicates): skip the
-        # sort when it is.
-        as_given = keys.numel() < 2 or bool((keys[1:] > keys[:-1]).all())
-        if not as_given:
-            keys = torch.unique(keys)
-            src, dst = keys // num_nodes, keys % num_nodes
-        entry.values["simple"] = (src, dst)
-        entry.values["as_given"] = as_given
-    return entry.values["simple"]
-
-
-def half_edges(edge_index: Tensor, num_nodes: int, as_given: bool) -> tuple[Tensor, Tensor] | None:
-    """``(src, dst)`` with ``src < dst`` when the simple edge list is symmetric, else ``None``.
-
-    A sum of a symmetric function over a symmetric simple edge list is twice its sum over
-    this half. With ``as_given=True`` the half is only returned when the columns of
-    ``edge_index`` themselves are that simple list plus possibly self-loops (no duplicate
-    column), so that the half also stands for the columns as given.
-    """
-    entry = _entry(edge_index, num_nodes)
-    src, dst = simple_edges(edge_index, num_nodes)
-    if "half" not in entry.values:
-        # the simple list is sorted by (src, dst); a stable sort by dst orders its transpose
-        # by (dst, src): the list is symmetric iff that equals the list itself
-        order = torch.sort(dst, stable=True).indices
-        symmetric = torch.equal(dst.index_select(0, order), src) and torch.equal(src.index_select(0, order), dst)
-        if symmetric:
-            upper = src < dst
-            entry.values["half"] = (src[upper], dst[upper])
-        else:
-            entry.values["half"] = None
-    if as_given and not entry.values["as_given"]:
-        return None
-    return entry.values["half"]
-
-
-def degree(edge_index: Tensor, num_nodes: int) -> Tensor:
-    """Number of distinct neighbours (in-degree over the simple edge list), float64."""
-    entry = _entry(edge_index, num_nodes)
-    if "degree" not in entry.values:
-        _, dst = simple_edges(edge_index, num_nodes)
-        entry.values["degree"] = torch.bincount(dst, minlength=num_nodes).to(torch.float64)
-    return entry.values["degree"]
-
-
-def components(edge_index: Tensor, num_nodes: int) -> tuple[int, Tensor]:
-    """``(count, label per node)`` of the weakly connected components; isolated nodes are their own.
-
-    Computed with scipy on a host copy of ``edge_index``; the labels are returned on
-    ``edge_index``'s device.
-    """
-    entry = _entry(edge_index, num_nodes)
-    if "components" not in entry.values:
-        import scipy.sparse as sp
-        from scipy.sparse.csgraph import connected_components
-
-        ei = edge_index.cpu().numpy()
-        adj = sp.coo_matrix((np.ones(ei.shape[1], np.int8), (ei[0], ei[1])), shape=(num_nodes, num_nodes))
-        count, labels = connected_components(adj, directed=True, connection="weak")
-        entry.values["components"] = (int(count), torch.from_numpy(labels.astype(np.int64)).to(edge_index.device))
-    return entry.values["components"]
-
-
-def sym_adjacency(edge_index: Tensor, num_nodes: int) -> Tensor:
-    """Sparse COO matrix with a positive entry for each edge in either direction (reachability)."""
-    entry = _entry(edge_index, num_nodes)
-    if "sym_adjacency" not in entry.values:
-        src, dst = simple_edges(edge_index, num_nodes)
-        idx = torch.stack([torch.cat([src, dst]), torch.cat([dst, src])])
-        val = torch.ones(idx.size(1), dtype=torch.float32, device=edge_index.device)
-        entry.values["sym_adjacency"] = torch.sparse_coo_tensor(
-            idx, val, (num_nodes, num_nodes), check_invariants=False).coalesce()
-    return entry.values["sym_adjacency"]
-
-
 def generator(device: torch.device, seed: int) -> torch.Generator:
     gen = torch.Generator(device=device)
     gen.manual_seed(seed)
@@ -289,8 +170,6 @@ def check_name(value: str, known: tuple[str, ...], what: str) -> None:
 
 def check_labels_for(y: Tensor, x: Tensor) -> Tensor:
     """Validate one integer label per row of ``x`` on ``x``'s device."""
-    from ..validation import check_labels
-
     check_labels(y, x.size(0))
     if y.device != x.device:
         raise ValueError(f"x is on {x.device} but y is on {y.device}; move both to the same device")

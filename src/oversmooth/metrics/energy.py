@@ -7,8 +7,8 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from . import _utils
-from ._utils import (blocks, check_graph, check_name, degree, float64, graph_cached, half_edges, simple_edges,
-                     sq_norm, sum_squares)
+from ..graph import cached, degree, half_edges, simple_edges
+from ._utils import blocks, check_graph, check_name, float64, sq_norm, sum_squares
 
 __all__ = ["dirichlet_energy"]
 
@@ -41,7 +41,7 @@ def _edge_list(edge_index: Tensor, n: int, which: str) -> _EdgeList | None:
             return _EdgeList(*simple_edges(edge_index, n))
         half = half_edges(edge_index, n, as_given=which == "half_given")
         return None if half is None else _EdgeList(*half)
-    return graph_cached(edge_index, n, "edges_" + which, compute)
+    return cached(edge_index, n, "edges_" + which, compute)
 
 
 def _rows64(x: Tensor, index: Tensor) -> Tensor:
@@ -96,7 +96,7 @@ def _energy(x: Tensor, edge_index: Tensor, normalization: str | None, scale_free
         else:
             value = 2.0 * _edge_sum(x, half) / n
     else:
-        weight = graph_cached(edge_index, n, "gcn_rsqrt", lambda: (degree(edge_index, n) + 1.0).rsqrt())
+        weight = cached(edge_index, n, "gcn_rsqrt", lambda: (degree(edge_index, n) + 1.0).rsqrt())
         half = _edge_list(edge_index, n, "half")
         if half is None:
             value = 0.5 * _edge_sum(x, _edge_list(edge_index, n, "simple"), weight)

@@ -8,8 +8,9 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from ..graph import reachability
 from ._utils import (blocks, check_graph, check_labels_for, check_name, check_x, column_sums, float64, generator,
-                     row_blocks, shared, sum_squares, sym_adjacency)
+                     row_blocks, shared, sum_squares)
 
 __all__ = ["mean_cosine_similarity", "mad", "mad_gap", "mean_pairwise_distance", "smv",
            "group_distance_ratio", "MAX_EXACT", "NUM_SAMPLES", "NUM_SOURCES"]
@@ -212,7 +213,7 @@ def _hops(edge_index: Tensor, num_nodes: int, sources: Tensor, limit: int) -> Te
     Breadth-first search for all sources at once by sparse-dense products with the
     (symmetrised) adjacency, on ``edge_index``'s device.
     """
-    adj = sym_adjacency(edge_index, num_nodes)
+    adj = reachability(edge_index, num_nodes)
     cols = torch.arange(sources.numel(), device=sources.device)
     hop = torch.full((num_nodes, sources.numel()), 255, dtype=torch.uint8, device=sources.device)
     hop[sources, cols] = 0

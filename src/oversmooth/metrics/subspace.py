@@ -5,28 +5,25 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from ..graph import cached, invariant_basis
 from . import _utils
-from ._utils import (check_graph, check_name, components, degree, float64, graph_cached, row_blocks, sq_norm,
-                     sum_squares)
+from ._utils import check_graph, check_name, float64, row_blocks, sq_norm, sum_squares
 
 __all__ = ["invariant_projection", "subspace_distance"]
 
-OPERATORS = ("gcn", "rw")
+OPERATORS = ("gcn", "sym", "rw")
 
 
 def _basis(edge_index: Tensor, n: int, operator: str) -> tuple:
-    """``(count, labels, e, ||e_m||^2 per component, split)``, cached per ``edge_index``.
+    """``(count, labels, e, ||e_m||^2 per component, split)`` from :func:`oversmooth.graph.invariant_basis`.
 
     ``split`` = ``(m, e on component m else 0, the other nodes, their labels, their e)`` when
-    one component ``m`` holds at least half of the nodes (most graphs), else ``None``.
+    one component ``m`` holds at least half of the nodes (most graphs), else ``None``: the
+    layout of the one-matrix-vector-product path of :func:`_coefficients`, cached with the graph.
     """
     def compute():
-        count, labels = components(edge_index, n)
-        if operator == "gcn":
-            e = (degree(edge_index, n) + 1.0).sqrt()
-        else:
-            e = torch.ones(n, dtype=torch.float64, device=edge_index.device)
-        norm2 = torch.zeros(count, dtype=torch.float64, device=e.device).index_add_(0, labels, e * e)
+        basis = invariant_basis(edge_index, n, operator)
+        count, labels, e = basis.count, basis.labels, basis.weights
         sizes = torch.bincount(labels, minlength=count)
         largest = int(sizes.argmax())
         split = None
@@ -34,8 +31,9 @@ def _basis(edge_index: Tensor, n: int, operator: str) -> tuple:
             inside = labels == largest
             rest = (~inside).nonzero().squeeze(1)
             split = (largest, torch.where(inside, e, 0.0), rest, labels[rest], e[rest])
-        return count, labels, e, norm2, split
-    return graph_cached(edge_index, n, "basis_" + operator, compute)
+        # sym's isolated nodes have e = 0: a zero vector projects nothing (0 / 1, not 0 / 0)
+        return count, labels, e, basis.sq_norms.where(basis.sq_norms > 0, 1.0), split
+    return cached(edge_index, n, ("subspace_split", operator), compute)
 
 
 def _coefficients(x: Tensor, edge_index: Tensor, operator: str) -> tuple[Tensor, Tensor, Tensor]:
@@ -78,6 +76,8 @@ def invariant_projection(x: Tensor, edge_index: Tensor, operator: str = "gcn",
 
     * ``"gcn"``, :math:`P = \tilde D^{-1/2}(A+I)\tilde D^{-1/2}`: :math:`e_m = \tilde D^{1/2} 1_{C_m}`,
       i.e. :math:`\sqrt{1 + d_i}` on the component (:math:`d_i` = distinct neighbours, no self-loop);
+    * ``"sym"``, :math:`P = D^{-1/2}AD^{-1/2}`: :math:`e_m = D^{1/2} 1_{C_m}` (0 on an isolated
+      node, whose row of :math:`P` is zero: its features are never invariant);
     * ``"rw"``, :math:`P = \tilde D^{-1}(A+I)`: :math:`e_m = 1_{C_m}` (constant per component).
       :math:`P` is not symmetric, so this is the span of its right eigenvectors and the
       projection is the Euclidean one onto the per-component constants (the component means).

@@ -18,7 +18,8 @@ from torch import Tensor, nn
 
 from .backbone import check_input, check_probability, check_sizes
 from .base import LayerTaps
-from .ops import FeatureCache, OperatorCache, SparseOperator, as_csr, dropout, spmm
+from ..graph import SparseOperator, as_csr, graph_operator, spmm
+from .ops import FeatureCache, dropout
 
 __all__ = ["APPNPNet"]
 
@@ -39,7 +40,7 @@ class APPNPNet(LayerTaps):
         self.edge_dropout = check_probability("edge_dropout", edge_dropout)
         self.alpha = alpha
         self.lin1, self.lin2 = nn.Linear(in_channels, hidden_channels), nn.Linear(hidden_channels, out_channels)
-        self._operators, self._features = OperatorCache(), FeatureCache()
+        self._features = FeatureCache()
 
     def reset_parameters(self) -> None:
         self.lin1.reset_parameters()
@@ -59,7 +60,7 @@ class APPNPNet(LayerTaps):
 
     def forward(self, x: Tensor, edge_index: Tensor) -> Tensor:
         check_input(self, x, edge_index)
-        op = self._operators(edge_index, x.shape[0], x.dtype).operator
+        op = graph_operator(edge_index, x.shape[0], "gcn", x.dtype).operator
         sparse = self._features(x)
         if sparse is not None:
             h = sparse.linear(self.lin1.weight, self.dropout, 0.0, self.training) + self.lin1.bias

@@ -20,7 +20,7 @@ from torch import Tensor, nn
 from torch_geometric.nn import JumpingKnowledge
 from torch_geometric.utils import dropout_edge
 
-from ..validation import check_edge_index
+from ..graph.validate import check_edge_index
 from .base import LayerTaps
 from .layers import make_norm
 from .ops import FeatureCache, dropout

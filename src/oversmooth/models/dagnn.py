@@ -29,7 +29,7 @@ from torch import Tensor
 
 from .backbone import check_input, check_probability, check_sizes
 from .base import LayerTaps
-from .propagation import CachedAdjacency
+from ..graph import graph_operator
 
 __all__ = ["DAGNN"]
 
@@ -68,7 +68,6 @@ class DAGNN(LayerTaps):
         self.lin1 = torch.nn.Linear(in_channels, hidden_channels)
         self.lin2 = torch.nn.Linear(hidden_channels, out_channels)
         self.proj = torch.nn.Linear(out_channels, 1)  # retainment scores s_k = sigmoid(H_k q)
-        self._adj = CachedAdjacency("gcn")
 
     def reset_parameters(self) -> None:
         self.lin1.reset_parameters()
@@ -81,7 +80,7 @@ class DAGNN(LayerTaps):
         x = F.relu(self.lin1(x))
         x = F.dropout(x, p=self.dropout, training=self.training)
         h = self.emit(0, self.lin2(x))
-        adj = self._adj(edge_index, x.size(0), x.dtype)
+        adj = graph_operator(edge_index, x.size(0), "gcn", x.dtype).matrix
         hops = [h]
         for k in range(1, self.depth + 1):
             h = self.emit(k, adj @ h)

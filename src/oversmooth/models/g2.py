@@ -36,7 +36,7 @@ from torch_geometric.nn import GCNConv
 
 from .backbone import check_input, check_probability, check_sizes
 from .base import LayerTaps
-from .propagation import CachedAdjacency
+from ..graph import graph_operator
 
 __all__ = ["G2"]
 
@@ -92,7 +92,6 @@ class G2(LayerTaps):
         self.convs = torch.nn.ModuleList([gcn() for _ in range(1 if share_weights else depth)])
         self.gate_convs = torch.nn.ModuleList(
             [gcn() for _ in range(len(self.convs))] if separate_gate_conv else [])
-        self._adj = CachedAdjacency("gcn")
         self._edges_key = None
         self._edges: tuple[Tensor, Tensor] | None = None
 
@@ -130,7 +129,7 @@ class G2(LayerTaps):
 
     def forward(self, x: Tensor, edge_index: Tensor) -> Tensor:
         check_input(self, x, edge_index)
-        adj = self._adj(edge_index, x.size(0), x.dtype)
+        adj = graph_operator(edge_index, x.size(0), "gcn", x.dtype).matrix
         x = F.dropout(x, p=self.input_dropout, training=self.training)
         h = self.emit(0, F.relu(self.enc(x)))
         for n in range(self.depth):

@@ -9,9 +9,9 @@ All share :class:`~oversmooth.models.backbone.StackedGNN`; the GCN-only mitigati
 plain GCN: :math:`\\hat A H \\to (1-\\alpha)\\hat A H + \\alpha H^{(1)}` and
 :math:`W^{(k)} \\to (1-\\beta_k)I + \\beta_k W^{(k)}`, :math:`\\beta_k = \\log(\\lambda/k+1)`,
 on the hidden-to-hidden layers) and ``dropmessage=p``. DropEdge is resampled on the
-cached CSR operator (:class:`~oversmooth.models.ops.GCNOperator`).
+cached CSR operator (:class:`~oversmooth.graph.GraphOperator`).
 
-Options that follow other published code: ``adjacency="rw"`` propagates with
+Options that follow other published code: ``operator="rw"`` propagates with
 :math:`\\tilde D^{-1}(A+I)` instead (DropEdge's ``--normalization AugRWalk``);
 ``init="pygcn"`` initialises every graph convolution and the linear head uniformly in
 :math:`\\pm 1/\\sqrt{\\text{fan\\_out}}` (Kipf's pygcn, DropEdge's ``GraphConvolutionBS``)
@@ -22,12 +22,16 @@ apart from ``dropout`` (DropEdge's models drop none there: ``input_dropout=0``).
 from __future__ import annotations
 
 import math
+import warnings
 
 from torch import Tensor
 
+from ..graph import graph_operator
 from .backbone import StackedGNN, check_probability
 from .layers import GCNLayer, check_init, pygcn_uniform_
-from .ops import GCNOperator, OperatorCache
+
+#: Propagation operators a GCN stack can use (DropEdge resamples either).
+OPERATORS = ("gcn", "rw")
 
 __all__ = ["GCN", "ResGCN", "DenseGCN", "JKNet"]
 
@@ -43,10 +47,14 @@ class GCN(StackedGNN):
                  jk: str | None = None, dropedge: float = 0.0, dropnode: float = 0.0,
                  dropmessage: float = 0.0, norm: str | None = None, norm_options: dict | None = None,
                  initial_residual: float = 0.0, identity_mapping: float | None = None,
-                 input_dropout: float | None = None, adjacency: str = "gcn", init: str = "glorot") -> None:
-        if adjacency not in GCNOperator.KINDS:
-            raise ValueError(f"adjacency must be one of {', '.join(GCNOperator.KINDS)}, got {adjacency!r}")
-        self.adjacency, self.init = adjacency, check_init(init)
+                 input_dropout: float | None = None, operator: str = "gcn", init: str = "glorot",
+                 adjacency: str | None = None) -> None:
+        if adjacency is not None:
+            warnings.warn("GCN(adjacency=...) is deprecated; use operator=...", DeprecationWarning, stacklevel=2)
+            operator = adjacency
+        if operator not in OPERATORS:
+            raise ValueError(f"operator must be one of {', '.join(OPERATORS)}, got {operator!r}")
+        self.operator, self.init = operator, check_init(init)
         self.initial_residual = check_probability("initial_residual", initial_residual) \
             if initial_residual is not True else 0.1
         if identity_mapping is True:
@@ -59,7 +67,6 @@ class GCN(StackedGNN):
                          residual=residual, dense=dense, jk=jk, dropedge=dropedge,
                          dropnode=dropnode, norm=norm, norm_options=norm_options,
                          input_dropout=input_dropout)
-        self._operators = OperatorCache(adjacency)
         if self.head is not None and self.init == "pygcn":
             pygcn_uniform_(self.head.weight, self.head.bias)
 
@@ -72,7 +79,7 @@ class GCN(StackedGNN):
             pygcn_uniform_(self.head.weight, self.head.bias)
 
     def graph(self, x: Tensor, edge_index: Tensor):
-        cached = self._operators(edge_index, x.shape[0], x.dtype)
+        cached = graph_operator(edge_index, x.shape[0], self.operator, x.dtype)
         return cached.dropped(self.dropedge) if self.training else cached.operator
 
     def first_input(self, x: Tensor):

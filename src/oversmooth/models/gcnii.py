@@ -20,7 +20,8 @@ from torch import Tensor, nn
 from .backbone import check_input, check_probability, check_sizes
 from .base import LayerTaps
 from .layers import GCNIILayer
-from .ops import FeatureCache, OperatorCache, dropout
+from ..graph import graph_operator
+from .ops import FeatureCache, dropout
 
 __all__ = ["GCNII", "GCNIIStar"]
 
@@ -48,7 +49,7 @@ class GCNII(LayerTaps):
                                               shared_weights=self.shared_weights)
                                    for k in range(1, depth + 1))
         self.lin_out = nn.Linear(hidden_channels, out_channels)
-        self._operators, self._features = OperatorCache(), FeatureCache()
+        self._features = FeatureCache()
 
     def reset_parameters(self) -> None:
         self.lin_in.reset_parameters()
@@ -63,7 +64,7 @@ class GCNII(LayerTaps):
 
     def forward(self, x: Tensor, edge_index: Tensor) -> Tensor:
         check_input(self, x, edge_index)
-        cached = self._operators(edge_index, x.shape[0], x.dtype)
+        cached = graph_operator(edge_index, x.shape[0], "gcn", x.dtype)
         op = cached.dropped(self.dropedge) if self.training else cached.operator
         sparse = self._features(x)
         if sparse is not None:

@@ -32,7 +32,7 @@ from torch import Tensor
 
 from .backbone import check_input, check_probability, check_sizes
 from .base import LayerTaps
-from .propagation import CachedAdjacency
+from ..graph import graph_operator
 
 __all__ = ["GPRGNN"]
 
@@ -81,7 +81,6 @@ class GPRGNN(LayerTaps):
         self.lin1 = torch.nn.Linear(in_channels, hidden_channels)
         self.lin2 = torch.nn.Linear(hidden_channels, out_channels)
         self.gamma = torch.nn.Parameter(torch.empty(depth + 1))
-        self._adj = CachedAdjacency("gcn")
         self._reset_gamma()
 
     def _reset_gamma(self) -> None:
@@ -114,7 +113,7 @@ class GPRGNN(LayerTaps):
         x = F.dropout(x, p=self.dropout, training=self.training)
         h = self.emit(0, self.lin2(x))
         h = F.dropout(h, p=self.dprate, training=self.training)
-        adj = self._adj(edge_index, x.size(0), x.dtype)
+        adj = graph_operator(edge_index, x.size(0), "gcn", x.dtype).matrix
         out = self.gamma[0] * h
         for k in range(1, self.depth + 1):
             h = self.emit(k, adj @ h)

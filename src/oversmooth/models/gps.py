@@ -31,7 +31,7 @@ from torch_geometric.nn import GCNConv, GINConv, GPSConv
 
 from .backbone import check_input, check_probability, check_sizes
 from .base import LayerTaps
-from .propagation import CachedAdjacency
+from ..graph import graph_operator
 
 __all__ = ["GPS"]
 
@@ -89,7 +89,6 @@ class GPS(LayerTaps):
                     dropout=dropout, norm=norm, attn_kwargs={"dropout": attn_dropout})
             for _ in range(depth))
         self.dec = torch.nn.Linear(hidden_channels, out_channels)
-        self._adj = CachedAdjacency("gcn")
 
     def _local_layer(self, channels: int):
         if self.local == "gcn":  # normalisation comes from the cached operator
@@ -106,7 +105,7 @@ class GPS(LayerTaps):
 
     def forward(self, x: Tensor, edge_index: Tensor) -> Tensor:
         check_input(self, x, edge_index)
-        graph = (self._adj(edge_index, x.size(0), x.dtype) if self.local == "gcn"
+        graph = (graph_operator(edge_index, x.size(0), "gcn", x.dtype).matrix if self.local == "gcn"
                  else edge_index)
         x = F.dropout(x, p=self.dropout, training=self.training)
         h = self.emit(0, self.enc(x))

@@ -21,7 +21,8 @@ from torch import Tensor, nn
 from .backbone import check_input, check_probability, check_sizes
 from .base import LayerTaps
 from .layers import GCNLayer, make_norm
-from .ops import FeatureCache, OperatorCache, dropout
+from ..graph import graph_operator
+from .ops import FeatureCache, dropout
 
 __all__ = ["IncepGCN"]
 
@@ -54,7 +55,7 @@ class IncepGCN(LayerTaps):
             self.out = GCNLayer(hidden_channels * (1 + len(lengths)), out_channels)
         n_norms = 1 + sum(lengths) if depth > 1 else 0
         self.norms = nn.ModuleList(make_norm(norm, hidden_channels) or nn.Identity() for _ in range(n_norms))
-        self._operators, self._features = OperatorCache(), FeatureCache()
+        self._features = FeatureCache()
 
     def reset_parameters(self) -> None:
         for module in self.modules():
@@ -72,7 +73,7 @@ class IncepGCN(LayerTaps):
 
     def forward(self, x: Tensor, edge_index: Tensor) -> Tensor:
         check_input(self, x, edge_index)
-        cached = self._operators(edge_index, x.shape[0], x.dtype)
+        cached = graph_operator(edge_index, x.shape[0], "gcn", x.dtype)
         op = cached.dropped(self.dropedge) if self.training else cached.operator
         sparse = self._features(x)
         h = x if sparse is None else sparse

@@ -20,7 +20,8 @@ from torch_geometric.nn import BatchNorm, DiffGroupNorm, LayerNorm, PairNorm
 from torch_geometric.nn.dense.linear import Linear
 from torch_geometric.nn.inits import glorot
 
-from .ops import SparseFeatures, SparseOperator, dropout, spmm
+from ..graph import SparseOperator, spmm
+from .ops import SparseFeatures, dropout
 
 __all__ = ["GCNLayer", "GCNIILayer", "make_norm", "NORMS", "PairNormSCS", "MeanNorm", "INITS",
            "check_init", "pygcn_uniform_"]

@@ -16,7 +16,8 @@ from torch import Tensor, nn
 
 from .backbone import check_input, check_probability, check_sizes
 from .base import LayerTaps
-from .ops import OperatorCache, dropout
+from ..graph import graph_operator
+from .ops import dropout
 
 __all__ = ["SGC"]
 
@@ -33,7 +34,6 @@ class SGC(LayerTaps):
             in_channels, hidden_channels, out_channels, depth
         self.dropout = check_probability("dropout", dropout)
         self.lin = nn.Linear(in_channels, out_channels)
-        self._operators = OperatorCache()
         self._key, self._cache = None, None
 
     def reset_parameters(self) -> None:
@@ -41,7 +41,7 @@ class SGC(LayerTaps):
 
     def forward(self, x: Tensor, edge_index: Tensor) -> Tensor:
         check_input(self, x, edge_index)
-        op = self._operators(edge_index, x.shape[0], x.dtype).operator
+        op = graph_operator(edge_index, x.shape[0], "gcn", x.dtype).operator
         key = (x.data_ptr(), x._version, tuple(x.shape), edge_index.data_ptr(), edge_index._version)
         if self._taps or key != self._key:
             h = x.detach()

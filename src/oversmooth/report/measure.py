@@ -64,7 +64,7 @@ def pure_propagation(data, name: str, steps: int = 64, kind: str = "gcn") -> Pro
         return _from_spectral(spectral, data, name, steps, kind)
 
     from ..metrics import invariant_projection
-    from ..models.propagation import normalized_adjacency
+    from ..graph import normalized_adjacency
 
     p = normalized_adjacency(data.edge_index, data.num_nodes, kind, dtype=torch.float64)
     h = data.x.to(torch.float64)

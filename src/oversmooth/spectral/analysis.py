@@ -35,11 +35,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 import torch
-from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
-from ..models.propagation import normalized_adjacency
-from .operators import BASE_KINDS, _check_alpha, _check_k, _check_kind, graph_of
+from ..graph import InvariantBasis, bipartite_components, components, graph_of, invariant_basis, normalized_adjacency
+from .._deprecation import renamed
+from .operators import BASE_KINDS, _check_alpha, _check_k, check_operator
 
 __all__ = ["analyze", "SpectralReport", "DENSE_THRESHOLD"]
 
@@ -66,7 +66,7 @@ class SpectralReport:
     r"""What the spectrum of a propagation operator predicts about oversmoothing.
 
     Attributes:
-        kind: the operator (``gcn``, ``sym``, ``rw``, ``sgc``, ``appnp``).
+        operator: the operator (``gcn``, ``sym``, ``rw``, ``sgc``, ``appnp``).
         num_nodes, num_edges: graph size (undirected edges, self-loops and duplicates dropped).
         num_components: connected components (isolated nodes count as components).
         isolated_nodes: nodes without an edge.
@@ -99,7 +99,7 @@ class SpectralReport:
         seconds: wall time of the analysis.
     """
 
-    kind: str
+    operator: str
     num_nodes: int
     num_edges: int
     num_components: int
@@ -121,9 +121,13 @@ class SpectralReport:
     # Internals used by steps_to / limit; left out of to_dict().
     _spectrum: np.ndarray | None = field(default=None, repr=False)  # base eigenvalues outside M
     _spectrum_is_interval: bool = field(default=False, repr=False)
-    _labels: torch.Tensor | None = field(default=None, repr=False)
-    _weights: torch.Tensor | None = field(default=None, repr=False)  # invariant vector entries
+    _basis: InvariantBasis | None = field(default=None, repr=False)
     _edge_index: torch.Tensor | None = field(default=None, repr=False)
+
+    @property
+    def kind(self) -> str:
+        """Deprecated name of :attr:`operator`."""
+        return self.operator
 
     # -- predictions -----------------------------------------------------------------
     def predicted_factor(self, k: int) -> float:
@@ -139,7 +143,7 @@ class SpectralReport:
             raise ValueError(f"k must be >= 0, got {k}")
         if self._spectrum is None or self._spectrum.size == 0:
             return 0.0
-        if self.kind == "appnp":
+        if self.operator == "appnp":
             lam = self._lambda_points()
             return float(np.max(np.abs(_appnp_factor(lam, k, self.alpha))))
         return float(self.rate ** k)
@@ -162,7 +166,7 @@ class SpectralReport:
             raise ValueError(f"eps must be a positive number, got {eps}")
         if eps >= 1.0 or self.predicted_factor(0) == 0.0:
             return 0
-        if self.kind == "appnp":
+        if self.operator == "appnp":
             if eps < self.limit_distance_bounds[1]:
                 return math.inf
             k = 1
@@ -204,30 +208,23 @@ class SpectralReport:
         x = x.to(torch.float64)
         if not self.converges:
             raise ValueError(
-                f"{self.kind} has eigenvalue -1 on {self.bipartite_components} bipartite "
+                f"{self.operator} has eigenvalue -1 on {self.bipartite_components} bipartite "
                 "component(s): P^k x oscillates and has no limit (use the gcn operator)")
-        if self.kind == "appnp":
+        if self.operator == "appnp":
             return _ppr_limit(self._edge_index, self.num_nodes, x, self.alpha)
-        labels = self._labels.to(x.device)
-        w = self._weights.to(x.device)
-        if self.kind == "rw":
-            mass = torch.zeros(self.num_components, dtype=torch.float64, device=x.device)
-            mass.index_add_(0, labels, w * w)
-            sums = torch.zeros(self.num_components, x.size(1), dtype=torch.float64, device=x.device)
-            sums.index_add_(0, labels, (w * w)[:, None] * x)
-            return (sums / mass.clamp_min(1e-300)[:, None])[labels]
+        if self.operator == "rw":  # the stationary distribution: weights d + 1 = e_i^2 of the gcn basis
+            labels = self._basis.labels.to(x.device)
+            mass = self._basis.weights.to(x.device).square()
+            sums = torch.zeros(self._basis.count, x.size(1), dtype=torch.float64, device=x.device)
+            sums.index_add_(0, labels, mass[:, None] * x)
+            return (sums / self._basis.sq_norms.to(x.device).clamp_min(1e-300)[:, None])[labels]
         return self.projection(x)
 
     def projection(self, x: torch.Tensor) -> torch.Tensor:
         r"""Orthogonal projection :math:`\sum_m e_m e_m^\top x` of ``x`` on the eigenvalue-1
-        eigenspace of the symmetric operator (``gcn`` matrix for every kind but ``sym``,
+        eigenspace of the symmetric operator (``gcn`` matrix for every operator but ``sym``,
         whose vectors are :math:`\sqrt{d}` per component and 0 on isolated nodes), in float64."""
-        x = x.to(torch.float64)
-        labels = self._labels.to(x.device)
-        w = self._weights.to(x.device)
-        coef = torch.zeros(self.num_components, x.size(1), dtype=torch.float64, device=x.device)
-        coef.index_add_(0, labels, w[:, None] * x)
-        return w[:, None] * coef[labels]
+        return self._basis.project(x)
 
     def to_dict(self) -> dict:
         """The report as plain JSON-ready values, with ``steps_to`` at a few tolerances."""
@@ -255,24 +252,6 @@ def _to_scipy(p: torch.Tensor) -> sp.csr_matrix:
     n = p.shape[0]
     return sp.csr_matrix((p.values().cpu().numpy(), p.col_indices().cpu().numpy(),
                           p.crow_indices().cpu().numpy()), shape=(n, n))
-
-
-def _bipartite_components(adj: sp.csr_matrix, labels: np.ndarray, num_components: int) -> int:
-    """Components with an edge whose bipartite double cover splits in two (no odd cycle)."""
-    n = adj.shape[0]
-    coo = adj.tocoo()
-    if coo.nnz == 0:
-        return 0
-    rows = np.concatenate([coo.row, coo.row + n])
-    cols = np.concatenate([coo.col + n, coo.col])
-    cover = sp.csr_matrix((np.ones(rows.size, np.int8), (rows, cols)), shape=(2 * n, 2 * n))
-    _, cover_labels = connected_components(cover, directed=False)
-    has_edge = np.zeros(num_components, bool)
-    has_edge[labels[coo.row]] = True
-    first = np.full(num_components, -1, np.int64)
-    first[labels[::-1]] = np.arange(n)[::-1]  # a representative node per component
-    split = cover_labels[first] != cover_labels[first + n]
-    return int(np.count_nonzero(split & has_edge))
 
 
 def _dense_spectrum(dense: np.ndarray, mult: int) -> np.ndarray:
@@ -325,10 +304,10 @@ def _lanczos_ends(p: sp.csr_matrix, labels: np.ndarray, w: np.ndarray, num_compo
     return (top, max(other, 0.0)) if top < 0 else (min(other, 0.0), top)
 
 
-def analyze(data, kind: str = "gcn", *, K: int | None = None, alpha: float = 0.1,
-            method: str = "auto", tol: float = 1e-8, seed: int = 0) -> SpectralReport:
-    r"""Spectral report of the propagation operator ``kind`` on ``data``
-    (see :func:`oversmooth.spectral.operator` for the kinds; ``K`` defaults to 2 for
+def analyze(data, operator: str | None = None, *, K: int | None = None, alpha: float = 0.1,
+            method: str = "auto", tol: float = 1e-8, seed: int = 0, kind: str | None = None) -> SpectralReport:
+    r"""Spectral report of the propagation operator ``operator`` on ``data``
+    (default ``gcn``; see :func:`oversmooth.graph.propagation_operator` for the operators; ``K`` defaults to 2 for
     ``sgc`` and 10 for ``appnp``).
 
     The eigenvalue-1 vectors are known per component, so they are deflated and the
@@ -347,41 +326,41 @@ def analyze(data, kind: str = "gcn", *, K: int | None = None, alpha: float = 0.1
         :class:`SpectralReport`.
 
     Raises:
-        ValueError: unknown kind or method, malformed graph, bad ``K``/``alpha``/``tol``.
+        ValueError: unknown operator or method, malformed graph, bad ``K``/``alpha``/``tol``.
     """
     start = time.perf_counter()
-    _check_kind(kind)
+    operator = check_operator(renamed("kind", "operator", kind, operator, "gcn", "analyze"))
     if method not in ("auto", "dense", "lanczos"):
         raise ValueError(f"unknown method {method!r}; known: auto, dense, lanczos")
     if not 0.0 <= float(tol) < 1.0:
         raise ValueError(f"tol must lie in [0, 1), got {tol}")
-    if kind in BASE_KINDS and K is not None:
-        raise ValueError(f"K applies to sgc and appnp only, not to {kind!r}")
-    if kind == "sgc":
+    if operator in BASE_KINDS and K is not None:
+        raise ValueError(f"K applies to sgc and appnp only, not to {operator!r}")
+    if operator == "sgc":
         K = 2 if K is None else _check_k(K)
-    elif kind == "appnp":
+    elif operator == "appnp":
         K = 10 if K is None else _check_k(K)
         alpha = _check_alpha(alpha)
-    if kind in ("sgc", "appnp") and K < 1:
-        raise ValueError(f"K must be at least 1 for {kind}, got {K}")
+    if operator in ("sgc", "appnp") and K < 1:
+        raise ValueError(f"K must be at least 1 for {operator}, got {K}")
     edge_index, n = graph_of(data)
 
-    base_kind = "sym" if kind == "sym" else "gcn"
-    p_t = normalized_adjacency(edge_index, n, base_kind, torch.float64)
+    base_operator = "sym" if operator == "sym" else "gcn"
+    p_t = normalized_adjacency(edge_index, n, base_operator, torch.float64)
     p = _to_scipy(p_t)
     row_nnz = np.diff(p.indptr)
-    deg = row_nnz - 1 if base_kind == "gcn" else row_nnz
+    deg = row_nnz - 1 if base_operator == "gcn" else row_nnz
     num_edges = int(deg.sum()) // 2
-    num_components, labels = connected_components(p, directed=False)
+    num_components, _ = components(edge_index, n)
     isolated = int(np.count_nonzero(deg == 0))
     # Only sym can have eigenvalue -1; the double cover costs seconds on a million nodes.
-    bipartite = _bipartite_components(p, labels, num_components) if kind == "sym" else None
+    bipartite = bipartite_components(edge_index, n) if operator == "sym" else None
 
     # Invariant vectors: sqrt(deg + 1) (gcn family) or sqrt(deg) (sym) per component, unit norm.
-    raw = np.sqrt(deg + 1.0) if base_kind == "gcn" else np.sqrt(deg.astype(np.float64))
-    norms = np.sqrt(np.bincount(labels, weights=raw * raw, minlength=num_components))
-    w = np.divide(raw, norms[labels], out=np.zeros(n), where=norms[labels] > 0)
-    mult = int(np.count_nonzero(norms > 0))
+    basis = invariant_basis(edge_index, n, base_operator)
+    labels = basis.labels.cpu().numpy()
+    w = basis.unit_weights().cpu().numpy()
+    mult = basis.dimension
 
     chosen = method if method != "auto" else ("dense" if n <= DENSE_THRESHOLD else "lanczos")
     if n < 4:  # ARPACK needs k < n - 1; tiny graphs are exact and instant densely
@@ -392,10 +371,10 @@ def analyze(data, kind: str = "gcn", *, K: int | None = None, alpha: float = 0.1
         spectrum, interval = _dense_spectrum(p.toarray(), mult), False
     else:
         lo, hi = _lanczos_ends(p, labels, w, num_components, tol, seed)
-        if bipartite and kind == "sym":
+        if bipartite and operator == "sym":
             lo = -1.0
         spectrum, interval = np.array([lo, hi]), True
-    if kind == "sgc" and spectrum.size:
+    if operator == "sgc" and spectrum.size:
         # eigenvalues of P^K are lambda^K; from the ends of an interval [lo, hi] that
         # contains 0, an even power spans [0, max(lo^K, hi^K)]
         if interval and K % 2 == 0 and spectrum[0] < 0 < spectrum[1]:
@@ -405,7 +384,7 @@ def analyze(data, kind: str = "gcn", *, K: int | None = None, alpha: float = 0.1
 
     # round-off around exact zeros (complete graph: P = J/n) would read as a tiny rate
     spectrum = np.where(np.abs(spectrum) < 1e-12, 0.0, spectrum)
-    if kind == "sym" and bipartite:
+    if operator == "sym" and bipartite:
         spectrum = np.where(np.isclose(spectrum, -1.0, atol=1e-9), -1.0, spectrum)
     if spectrum.size:
         rate = float(np.max(np.abs(spectrum)))
@@ -414,15 +393,15 @@ def analyze(data, kind: str = "gcn", *, K: int | None = None, alpha: float = 0.1
     else:
         rate, smallest, below_one = 0.0, 1.0, None
     rate = min(rate, 1.0)
-    if kind == "sym" and bipartite:
+    if operator == "sym" and bipartite:
         rate, smallest = 1.0, -1.0
 
-    report = dict(kind=kind, num_nodes=n, num_edges=num_edges, num_components=int(num_components),
+    report = dict(operator=operator, num_nodes=n, num_edges=num_edges, num_components=int(num_components),
                   isolated_nodes=isolated, bipartite_components=bipartite, multiplicity_one=mult,
                   smallest_eigenvalue=smallest, largest_eigenvalue_below_one=below_one, method=chosen)
-    converges = not (kind == "sym" and bipartite)
+    converges = not (operator == "sym" and bipartite)
     bounds = None
-    if kind == "appnp":
+    if operator == "appnp":
         base_rate = rate
         if spectrum.size:
             lam = np.linspace(spectrum.min(), spectrum.max(), _GRID) if interval else spectrum
@@ -444,16 +423,16 @@ def analyze(data, kind: str = "gcn", *, K: int | None = None, alpha: float = 0.1
         note = (f"{bipartite} bipartite component(s) give eigenvalue -1 without self-loops: P^k X "
                 "oscillates and never converges (rate 1); the gcn operator's self-loops prevent this.")
     else:
-        unit = f"application of P^{K}" if kind == "sgc" else "step"
-        limit_word = ("the degree-weighted mean of its features" if kind == "rw"
-                      else "one feature vector scaled by sqrt(deg + 1)" if kind in ("gcn", "sgc")
+        unit = f"application of P^{K}" if operator == "sgc" else "step"
+        limit_word = ("the degree-weighted mean of its features" if operator == "rw"
+                      else "one feature vector scaled by sqrt(deg + 1)" if operator in ("gcn", "sgc")
                       else "one feature vector scaled by sqrt(deg) (isolated nodes to 0)")
         note = (f"The distance to the invariant subspace shrinks by {rate:.6g} per {unit}; each "
                 f"of the {num_components} component(s) converges to {limit_word}.")
     return SpectralReport(
         **report, rate=rate, spectral_gap=1.0 - rate, converges=converges,
-        limit_in_invariant_subspace=converges and kind != "appnp", note=note,
-        seconds=time.perf_counter() - start, K=K, alpha=alpha if kind == "appnp" else None,
+        limit_in_invariant_subspace=converges and operator != "appnp", note=note,
+        seconds=time.perf_counter() - start, K=K, alpha=alpha if operator == "appnp" else None,
         limit_distance_bounds=bounds, _spectrum=spectrum, _spectrum_is_interval=interval,
-        _labels=torch.from_numpy(labels.astype(np.int64)), _weights=torch.from_numpy(w),
+        _basis=basis,
         _edge_index=edge_index)

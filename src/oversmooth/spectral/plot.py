@@ -54,7 +54,7 @@ def plot_propagation(result, path, title: str | None = None) -> Path:
         ax.set_xlabel("propagation step k")
         ax.set_ylabel("metric at step k / metric at step 0 (log scale)")
         fitted = f", fitted rate {result.fitted_rate:.4g}" if result.fitted_rate else ""
-        ax.set_title(title or f"pure propagation with {report.kind}{fitted}")
+        ax.set_title(title or f"pure propagation with {report.operator}{fitted}")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)

@@ -11,7 +11,8 @@ import pandas as pd
 import torch
 
 from .. import metrics as _metrics
-from ..validation import check_features
+from ..graph.validate import check_features
+from .._deprecation import renamed
 from .analysis import SpectralReport, analyze
 from .operators import operator as _operator
 
@@ -78,16 +79,13 @@ def fit_rate(distance, start: int = 10, noise_floor: float = NOISE_FLOOR):
 
 def _distance_fn(report: SpectralReport, edge_index):
     """Measured distance to the operator's invariant subspace."""
-    if report.kind == "rw":
-        return lambda h: _metrics.subspace_distance(h, edge_index, operator="rw")
-    if report.kind == "sym":  # sqrt(deg) per component, nothing on isolated nodes
-        return lambda h: float((h - report.projection(h)).norm())
-    return lambda h: _metrics.subspace_distance(h, edge_index, operator="gcn")
+    operator = report.operator if report.operator in ("rw", "sym") else "gcn"  # sgc, appnp: powers of gcn
+    return lambda h: _metrics.subspace_distance(h, edge_index, operator=operator)
 
 
-def propagate(data, kind: str = "gcn", steps: int = 64, metrics=None, *, K: int | None = None,
+def propagate(data, operator: str | None = None, steps: int = 64, metrics=None, *, K: int | None = None,
               alpha: float = 0.1, x: torch.Tensor | None = None, fit_start: int = 10,
-              report: SpectralReport | None = None) -> PropagationResult:
+              report: SpectralReport | None = None, kind: str | None = None) -> PropagationResult:
     r"""Propagate features without weights or nonlinearity and measure every step.
 
     Row ``k`` holds :math:`H^{(k)}`: :math:`P^k X` for ``gcn``, ``sym``, ``rw``;
@@ -99,7 +97,7 @@ def propagate(data, kind: str = "gcn", steps: int = 64, metrics=None, *, K: int 
     Args:
         data: the graph (``data.x`` is the input unless ``x`` is given; ``data.y``, when
             present, enables ``group_distance_ratio``).
-        kind: ``gcn``, ``sym``, ``rw``, ``sgc`` or ``appnp``.
+        operator: ``gcn`` (default), ``sym``, ``rw``, ``sgc`` or ``appnp``.
         steps: number of propagation steps (rows ``0..steps``).
         metrics: names for :func:`oversmooth.metrics.compute` (a list or comma-separated
             string; ``None``: :data:`DEFAULT_METRICS`; ``"all"``: every metric); the distance
@@ -115,17 +113,18 @@ def propagate(data, kind: str = "gcn", steps: int = 64, metrics=None, *, K: int 
         ``report.rate``: they agree when the top eigenvalues dominate the fit window.
 
     Raises:
-        ValueError: bad kind/steps/metrics/features, or a report for another operator.
+        ValueError: bad operator/steps/metrics/features, or a report for another operator.
     """
+    operator = renamed("kind", "operator", kind, operator, "gcn", "propagate")
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
         raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
     if isinstance(fit_start, bool) or not isinstance(fit_start, int) or fit_start < 0:
         raise ValueError(f"fit_start must be an integer >= 0, got {fit_start!r}")
     if report is None:
-        report = analyze(data, kind, K=K, alpha=alpha)
-    elif report.kind != kind or report.num_nodes != data.num_nodes:
-        raise ValueError(f"report is for {report.kind} on {report.num_nodes} nodes, "
-                         f"not {kind} on {data.num_nodes}")
+        report = analyze(data, operator, K=K, alpha=alpha)
+    elif report.operator != operator or report.num_nodes != data.num_nodes:
+        raise ValueError(f"report is for {report.operator} on {report.num_nodes} nodes, "
+                         f"not {operator} on {data.num_nodes}")
     x = data.x if x is None else x
     if x is None:
         raise ValueError("the graph has no features: pass x")
@@ -141,7 +140,7 @@ def propagate(data, kind: str = "gcn", steps: int = 64, metrics=None, *, K: int 
     if y is None:
         names = [m for m in names if m != "group_distance_ratio"]
     edge_index = data.edge_index.to(x.device)
-    op = _operator(data, "gcn" if kind == "appnp" else kind, K=report.K if kind == "sgc" else None)
+    op = _operator(data, "gcn" if operator == "appnp" else operator, K=report.K if operator == "sgc" else None)
     if not isinstance(op, torch.Tensor):
         op.base = op.base.to(x.device)
     else:
@@ -152,7 +151,7 @@ def propagate(data, kind: str = "gcn", steps: int = 64, metrics=None, *, K: int 
     rows, h = [], x64
     for k in range(steps + 1):
         if k:
-            h = ((1.0 - report.alpha) * (op @ h) + report.alpha * x64 if kind == "appnp"
+            h = ((1.0 - report.alpha) * (op @ h) + report.alpha * x64 if operator == "appnp"
                  else op @ h)
         row = {"step": k}
         if names:

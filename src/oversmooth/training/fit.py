@@ -81,7 +81,7 @@ def _resolve(model: nn.Module, **given) -> dict:
 
 
 def _check_data(model: nn.Module, data) -> None:
-    from ..validation import check_edge_index
+    from ..graph.validate import check_edge_index
 
     for attr in ("x", "edge_index", "y", "train_mask", "val_mask", "test_mask"):
         if getattr(data, attr, None) is None:
