@@ -4,14 +4,14 @@ The numbers live in ``data/published.toml`` (package data), one entry per number
 the published table it belongs to (``"table3"``: accuracy vs depth, the DropEdge README's
 rows as reprinted in Table 3 of the GCNII paper; ``"best"``: each paper's headline
 result), dataset, row label, depth, metric, value, source (a paper or repository, in
-words) and ``checked`` (compared with the source when entered, or recorded from memory).
+words) and ``checked`` (compared with a copy of the source when entered, or not).
 
 >>> from oversmooth.literature.published import number, published
 >>> published("cora", "GCN+DropEdge", 8)               # the table3 row of the DropEdge README
 75.8
 >>> published("cora", "GCN", 2, table="best")          # Kipf & Welling
 81.5
->>> number("cora", "GCNII*", 64).checked                # recorded from memory of the paper
+>>> number("cora", "GCNII*", 64).checked                # recorded from memory
 False
 
 Rows the literature does not print at some depth (JKNet and IncepGCN at 2 layers) or at
@@ -46,8 +46,8 @@ class PublishedNumber:
         value: the number.
         source: the paper or repository, in words.
         source_short: the source's short name (``"DropEdge README"``).
-        checked: True when compared with the source when entered; False when recorded
-            from memory of the paper.
+        checked: True when compared with a copy of the source when entered; False when
+            not (the GCNII paper's GCNII and GCNII* rows were recorded from memory).
         note: anything else worth knowing, or ``""``.
     """
 
