@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from oversmooth.experiments.export import export
-from oversmooth.experiments.published import PUBLISHED, published
+from oversmooth.literature.published import PUBLISHED
 from oversmooth.experiments.store import Store
 from oversmooth.experiments.tables import deepest_within, render, summarize
 from tests.experiments._records import record
@@ -75,16 +75,6 @@ def test_latex_and_csv(store):
     assert {"dataset", "label", "depth", "mean", "std", "n", "failed", "published"} <= set(frame)
     with pytest.raises(ValueError, match="unknown format"):
         render(summarize(store), fmt="html")
-
-
-def test_published_lookup():
-    assert published("cora", "GCN+DropEdge", 8) == 75.8
-    assert published("citeseer", "IncepGCN", 64) == 67.5
-    assert published("cora", "GCNII", 64) == 85.5
-    assert published("cora", "JKNet", 2) is None
-    assert published("cora", "ResGCN", 4) is None
-    assert published("cora", "gcn+dropedge=0.3", 8) == 75.8  # flag-made labels find their row
-    assert published("CiteSeer", "jknet", 4) == 68.7
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])

@@ -5,13 +5,11 @@ from __future__ import annotations
 import math
 
 from oversmooth.experiments.store import RunRecord, Store
+from oversmooth.literature.presets import preset
 
-TEN_MODELS = [("GCN", "gcn", {}), ("GCN+DropEdge", "gcn", {"dropedge": 0.3}),
-              ("ResGCN", "resgcn", {}), ("JKNet", "jknet", {}),
-              ("JKNet+DropEdge", "jknet", {"dropedge": 0.3}), ("IncepGCN", "incepgcn", {}),
-              ("GCNII", "gcnii", {}), ("GCNII*", "gcnii*", {}), ("APPNP", "appnp", {}),
-              ("SGC", "sgc", {})]
-DEPTHS = (2, 4, 8, 16, 32, 64)
+# the ten rows of the table3 preset: (label, model, options)
+TEN_MODELS = [(v["label"], v["model"], v.get("options", {})) for v in preset("table3")["variants"]]
+DEPTHS = tuple(preset("table3")["depths"])
 
 
 def make_record(key, dataset="cora", label="GCN", model="gcn", options=None, depth=2, seed=0,

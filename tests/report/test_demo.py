@@ -27,4 +27,4 @@ def test_quick_demo(tmp_path, run_cli):
     for name in ("accuracy_vs_depth", "layers_csbm", "spectral_vs_measured", "backward_csbm"):
         assert (out / "figures" / f"{name}.png").is_file()
         assert (out / "figures" / f"{name}.svg").is_file()
-    assert "complete-vs-sparse" in page
+    assert "complete-vs-cora" in page

@@ -2,8 +2,8 @@
 
 :func:`summarize` reduces a store to one row per (dataset, label, depth) cell;
 :func:`render` prints it as markdown, LaTeX or CSV with the published number beside
-ours (:mod:`.published`) and, for accuracies, the deepest depth at which each row stays
-within one point of its best. A cell whose runs all failed reads "failed", never a
+ours (:mod:`oversmooth.literature.published`) and, for accuracies, the deepest depth at
+which each row stays within one point of its best. A cell whose runs all failed reads "failed", never a
 number; a cell where only some seeds failed says how many.
 """
 
@@ -14,7 +14,7 @@ import math
 
 import pandas as pd
 
-from .published import ROW_ORDER, canonical_label, published
+from ..literature.published import ROW_ORDER, canonical_label, published
 from .store import Store
 
 __all__ = ["summarize", "render", "deepest_within", "RUN_METRICS", "METRIC_ALIASES"]

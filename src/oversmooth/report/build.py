@@ -22,7 +22,7 @@ import pandas as pd
 
 from . import html as H
 from . import plots
-from .claims import Measurements, evaluate
+from ..literature.claims import Measurements, evaluate
 from .measure import Propagation, pure_propagation
 from .style import save, to_bytes
 
@@ -301,13 +301,16 @@ def build_report(store_path: str | os.PathLike, output: str | os.PathLike, *,
         # -- claims -----------------------------------------------------------------------
         claims = evaluate(Measurements(runs, contents.layers, props))
         cla = H.Section("claims", "Claims")
-        cla.add(H.paragraph("Claims in circulation (shared/docs/published-results.md), each "
-                            "next to what this store measured. Verdicts: confirmed, "
-                            "contradicted, not measured."))
+        cla.add(H.paragraph("Claims in circulation about deep GNNs, each with where it "
+                            "circulates, next to what this store measured. Verdicts: "
+                            "confirmed, contradicted, not measured."))
         cla.add(H.table(["claim", "verdict", "numbers behind it", "explanation"],
                         [(H.escape(c.text) + f"<br><small>{H.escape(c.id)} · "
                           f"{H.escape(c.source)}</small>", H.badge(c.verdict),
-                          H.definition_list(c.numbers), H.escape(c.explanation))
+                          H.definition_list(c.numbers),
+                          H.escape(c.explanation) + (f"<br><small>tolerance: "
+                                                     f"{H.escape(c.tolerance)}</small>"
+                                                     if c.tolerance else ""))
                          for c in claims], raw_columns=(0, 1, 2, 3)))
 
         # -- tables -----------------------------------------------------------------------

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import torch
 
-__all__ = ["Propagation", "pure_propagation", "backward_table", "steps_below"]
+__all__ = ["Propagation", "pure_propagation", "backward_table"]
 
 
 @dataclass
@@ -96,13 +96,6 @@ def _from_spectral(spectral, data, name: str, steps: int, kind: str) -> Propagat
                           "predicted": table["predicted_relative"].to_numpy(dtype=float)})
     return Propagation(name, frame, float(result.report.rate), result.report.note,
                        {"fitted_rate": result.fitted_rate})
-
-
-def steps_below(prop: Propagation, eps: float) -> int | None:
-    """First step whose measured relative distance is <= ``eps`` (None: never within the
-    measured steps)."""
-    hit = prop.table[prop.table["measured"] <= eps]
-    return None if hit.empty else int(hit["step"].iloc[0])
 
 
 def backward_table(model, data, series: str) -> pd.DataFrame:

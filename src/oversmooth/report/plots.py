@@ -56,7 +56,7 @@ def _axis_label(metric: str, log: bool) -> str:
 def label_order(labels) -> list[str]:
     """Row labels in the literature's order (GCN, GCN+DropEdge, ..., then alphabetical),
     so a model keeps its colour across the report's figures."""
-    from ..experiments.published import ROW_ORDER
+    from ..literature.published import ROW_ORDER
 
     rank = {label: i for i, label in enumerate(ROW_ORDER)}
     return sorted(dict.fromkeys(labels), key=lambda l: (rank.get(l, len(rank)), l))
