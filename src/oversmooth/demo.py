@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .metrics.defaults import LAYER_METRICS
+
 __all__ = ["run_demo", "DEMO_MODELS", "DEMO_DEPTHS", "DEMO_EPOCHS"]
 
 #: (row label, model, options) of the demo sweep.
@@ -31,8 +33,7 @@ DEMO_MODELS = (("GCN", "gcn", {}), ("GCN+residual", "gcn", {"residual": True}),
                ("GCNII", "gcnii", {}), ("APPNP", "appnp", {}))
 DEMO_DEPTHS = (2, 8, 32)
 DEMO_EPOCHS = 100
-METRICS = ("dirichlet_energy", "subspace_distance", "mean_cosine_similarity", "mad",
-           "effective_rank")
+METRICS = LAYER_METRICS
 
 
 def _datasets(quick: bool) -> list[tuple[str, dict]]:

@@ -13,19 +13,10 @@ from .metrics import BACKWARD_KEYS, _compute, available, resolve
 from .metrics._utils import sharing, sq_norm, stage
 from .metrics.backward import _backward
 from .graph.validate import check_edge_index, check_labels
+from .metrics.defaults import PROBE_BACKWARD, PROBE_METRICS
 
 __all__ = ["Probe", "PROBE_METRICS", "PROBE_BACKWARD"]
 
-#: Forward metrics recorded by default: the O(N d) / O(E d) ones that matter most per layer.
-#: The ranks are O(N d^2) (a float64 d x d Gram matrix per layer: about 1 ms for a Cora layer
-#: of width 64, as much as these three together) and opt-in:
-#: ``metrics=PROBE_METRICS + ("numerical_rank",)``.
-PROBE_METRICS = ("dirichlet_energy", "mean_cosine_similarity", "subspace_distance")
-
-#: Gradient measures recorded by default: the O(N d) ones. ``grad_energy_rel`` gathers both
-#: endpoints of every edge (O(E d), as much as the other three together) and is opt-in:
-#: ``backward="all"`` (what :func:`oversmooth.backward.diagnose` records).
-PROBE_BACKWARD = ("grad_norm", "grad_subspace_rel", "grad_mean_norm")
 
 
 def _backward_keys(backward) -> tuple[str, ...]:

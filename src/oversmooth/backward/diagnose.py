@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ..metrics.defaults import DIAGNOSE_METRICS
 from ._layers import LayerGroup, layer_groups
 
 __all__ = ["DiagnosisResult", "diagnose", "layer_table", "default_loss", "SIGNAL_COLUMNS",
@@ -18,8 +19,7 @@ __all__ = ["DiagnosisResult", "diagnose", "layer_table", "default_loss", "SIGNAL
 #: Columns of :attr:`DiagnosisResult.table` describing the backward signal and weight gradient.
 SIGNAL_COLUMNS = ("grad_norm", "grad_energy_rel", "grad_subspace_rel", "grad_mean_norm",
                   "weight_grad_norm", "weight_grad_rel")
-#: Forward metrics shown beside them by default (exact, O(E d)).
-FORWARD_METRICS = ("dirichlet_energy_sym", "subspace_distance")
+FORWARD_METRICS = DIAGNOSE_METRICS
 
 
 def default_loss(out: Tensor, data) -> Tensor:

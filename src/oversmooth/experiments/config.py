@@ -47,6 +47,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..metrics.defaults import SWEEP_METRICS
+
 __all__ = ["SweepConfig", "Variant", "load_config", "config_from_dict", "parse_options",
            "TRAINING_KEYS", "DEFAULT_METRICS"]
 
@@ -54,7 +56,7 @@ __all__ = ["SweepConfig", "Variant", "load_config", "config_from_dict", "parse_o
 # whether features are row-normalised first (the authors' preprocessing, default true).
 TRAINING_KEYS = ("epochs", "patience", "lr", "weight_decay", "hidden_channels", "monitor",
                  "normalize_features")
-DEFAULT_METRICS = ("dirichlet_energy", "mean_cosine_similarity", "mad", "effective_rank")
+DEFAULT_METRICS = SWEEP_METRICS
 
 TOP_KEYS = ("name", "datasets", "dataset_params", "split", "models", "mitigations", "options",
             "variants", "depths", "seeds", "training", "metrics", "track", "track_every",

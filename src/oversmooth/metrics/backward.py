@@ -6,12 +6,11 @@ import torch
 from torch import Tensor
 
 from ._utils import check_graph, column_sums, sharing, sq_norm, stage
+from .defaults import BACKWARD_KEYS
 from .energy import _energy
 from .subspace import _distance
 
 __all__ = ["backward_smoothness", "BACKWARD_KEYS"]
-
-BACKWARD_KEYS = ("grad_norm", "grad_energy_rel", "grad_subspace_rel", "grad_mean_norm")
 
 
 def _backward(grad: Tensor, edge_index: Tensor, keys=BACKWARD_KEYS) -> dict[str, float]:

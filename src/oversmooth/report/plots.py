@@ -37,10 +37,8 @@ METRIC_LABELS = {
     "grad_subspace_rel": ("gradient energy outside M", "fraction, 0 = smooth"),
     "grad_mean_norm": ("mean gradient row norm", "loss per feature unit"),
 }
-#: The per-layer metrics the report draws, in this order, when present.
-LAYER_METRICS = ("dirichlet_energy", "subspace_distance", "mean_cosine_similarity", "mad",
-                 "effective_rank")
-BACKWARD_METRICS = ("grad_norm", "grad_energy_rel", "grad_subspace_rel", "grad_mean_norm")
+from ..metrics.defaults import BACKWARD_KEYS as BACKWARD_METRICS
+from ..metrics.defaults import LAYER_METRICS
 
 
 def _short(metric: str) -> str:

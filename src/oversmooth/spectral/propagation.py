@@ -11,6 +11,7 @@ import pandas as pd
 import torch
 
 from .. import metrics as _metrics
+from ..metrics.defaults import PROPAGATION_METRICS
 from ..graph.validate import check_features
 from .._deprecation import renamed
 from .analysis import SpectralReport, analyze
@@ -18,11 +19,7 @@ from .operators import operator as _operator
 
 __all__ = ["propagate", "PropagationResult", "fit_rate", "NOISE_FLOOR", "DEFAULT_METRICS"]
 
-#: Metrics measured by default: O(E d) or O(N d) each, so 64 steps on Cora take seconds.
-#: The O(N^2)-exact ones (mad_gap, smv, mean_pairwise_distance, group_distance_ratio)
-#: cost tens of seconds per step on Cora's 1433 features: ask for them (or "all") by name.
-DEFAULT_METRICS = ("dirichlet_energy", "dirichlet_energy_sym", "mean_cosine_similarity", "mad",
-                   "numerical_rank", "feature_correlation")
+DEFAULT_METRICS = PROPAGATION_METRICS
 
 #: Relative distances at or below this are float64 round-off, not signal: the fit stops there.
 NOISE_FLOOR = 1e-12
