@@ -86,7 +86,7 @@ def test_dirichlet_energy_sym_is_trace_with_gcn_operator(kind, dtype):
     dinv = 1.0 / np.sqrt(At.sum(1))
     P = dinv[:, None] * At * dinv[None, :]
     ref = np.trace(X.T @ (np.eye(n) - P) @ X)
-    rel_close(M.dirichlet_energy(x, ei, normalization="sym"), ref, rtol=1e-5, atol=1e-9 * np.sum(X ** 2))
+    rel_close(M.dirichlet_energy(x, ei, operator="gcn"), ref, rtol=1e-5, atol=1e-9 * np.sum(X ** 2))
 
 
 def test_dirichlet_energy_counts_columns_as_given():
@@ -99,7 +99,7 @@ def test_dirichlet_energy_counts_columns_as_given():
 def test_sym_energy_vanishes_on_invariant_subspace_not_only_constants():
     x, ei = make_graph("components", torch.float64)
     proj = M.invariant_projection(x, ei)
-    assert M.dirichlet_energy(proj, ei, normalization="sym") < 1e-20 * float((x ** 2).sum())
+    assert M.dirichlet_energy(proj, ei, operator="gcn") < 1e-20 * float((x ** 2).sum())
     assert M.dirichlet_energy(proj, ei) > 1e-3  # survey form does not vanish there
 
 
@@ -167,7 +167,7 @@ def test_mad_sampled_estimate_close_to_exact():
 
     data = csbm(num_nodes=600, avg_degree=4, num_features=8, seed=1)
     exact = M.mad_gap(data.x, data.edge_index)
-    est, se = M.mad_gap(data.x, data.edge_index, max_exact=100, num_sources=300, return_stderr=True)
+    est, se = M.mad_gap_estimate(data.x, data.edge_index, max_exact=100, num_sources=300)
     assert se > 0
     assert abs(est - exact) < 5 * se + 1e-3
     assert M.mad_gap(data.x, data.edge_index, max_exact=100) == M.mad_gap(data.x, data.edge_index, max_exact=100)
@@ -189,7 +189,7 @@ def test_mean_pairwise_distance_sampled_is_unbiased_within_stderr():
     g = torch.Generator().manual_seed(0)
     x = torch.randn(3000, 4, generator=g)
     exact = M.mean_pairwise_distance(x)
-    est, se = M.mean_pairwise_distance(x, max_exact=100, num_samples=200_000, return_stderr=True)
+    est, se = M.mean_pairwise_distance_estimate(x, max_exact=100, num_samples=200_000)
     assert 0 < se < 0.01 and abs(est - exact) < 5 * se
 
 
@@ -226,7 +226,7 @@ def test_group_distance_ratio_sampled():
     y = torch.randint(0, 4, (2000,), generator=g)
     x = torch.randn(2000, 3, generator=g) + y.unsqueeze(1).float()
     exact = M.group_distance_ratio(x, y)
-    est, se = M.group_distance_ratio(x, y, max_exact=100, num_samples=200_000, return_stderr=True)
+    est, se = M.group_distance_ratio_estimate(x, y, max_exact=100, num_samples=200_000)
     assert 0 < se and abs(est - exact) < 5 * se
 
 
@@ -319,7 +319,7 @@ def test_backward_smoothness_matches_definitions():
     out = M.backward_smoothness(x, ei)
     norm2 = float((x ** 2).sum())
     assert out["grad_norm"] == pytest.approx(norm2 ** 0.5)
-    assert out["grad_energy_rel"] == pytest.approx(M.dirichlet_energy(x, ei, "sym") / norm2)
+    assert out["grad_energy_rel"] == pytest.approx(M.dirichlet_energy(x, ei, operator="gcn") / norm2)
     assert out["grad_subspace_rel"] == pytest.approx(M.subspace_distance(x, ei) ** 2 / norm2)
     assert out["grad_mean_norm"] == pytest.approx(float(x.mean(0).norm()))
     assert set(M.backward_smoothness(torch.zeros(4, 2), ei[:, :0]).values()) == {0.0}
@@ -386,7 +386,7 @@ def test_compute_keys_and_selection():
 @pytest.mark.parametrize("call, match", [
     (lambda: M.dirichlet_energy(torch.tensor([[math.nan]]), torch.zeros(2, 0, dtype=torch.long)), "NaN"),
     (lambda: M.dirichlet_energy(torch.ones(2, 2), torch.tensor([[0], [5]])), "only 2 nodes"),
-    (lambda: M.dirichlet_energy(torch.ones(2, 2), torch.zeros(2, 0, dtype=torch.long), "rw"), "normalization"),
+    (lambda: M.dirichlet_energy(torch.ones(2, 2), torch.zeros(2, 0, dtype=torch.long), "rw"), "operator"),
     (lambda: M.subspace_distance(torch.ones(2, 2), torch.zeros(2, 0, dtype=torch.long), "appnp"), "operator"),
     (lambda: M.mad(torch.ones(2, 2), mask="remote"), "needs edge_index"),
     (lambda: M.mad(torch.ones(2, 2), mask="far"), "unknown mask"),
@@ -417,3 +417,19 @@ def test_property_random_graphs(n, d, p, seed, double):
     rel_close(M.subspace_distance(x, ei), np.linalg.norm(X - dense_projection(X, ei, n, "gcn")), atol=1e-9)
     D = np.sqrt(((X[:, None] - X[None]) ** 2).sum(-1))
     rel_close(M.mean_pairwise_distance(x), D.sum() / (n * (n - 1)), atol=1e-6)
+
+
+@pytest.mark.parametrize("name, args", [("mad", ("ei", "neighbor")), ("mad_gap", ("ei",)), ("mean_pairwise_distance", ()),
+                                        ("smv", ()), ("group_distance_ratio", ("y",))])
+def test_estimates_come_from_their_own_function(name, args):
+    x, ei = make_graph("components", torch.float64)
+    y = torch.arange(x.size(0)) % 3
+    values = [{"ei": ei, "y": y}.get(a, a) for a in args]
+    plain = getattr(M, name)(x, *values, max_exact=8)
+    estimate = getattr(M, f"{name}_estimate")(x, *values, max_exact=8)
+    assert isinstance(plain, float) and isinstance(estimate, M.Estimate)
+    assert estimate.value == plain and estimate.stderr > 0 and not estimate.exact  # sampled above 8 rows
+    exact = getattr(M, f"{name}_estimate")(x, *values)
+    assert exact.exact and exact.stderr == 0.0
+    with pytest.warns(DeprecationWarning, match=f"use {name}_estimate"):
+        assert getattr(M, name)(x, *values, max_exact=8, return_stderr=True) == tuple(estimate)

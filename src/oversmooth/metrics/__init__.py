@@ -9,7 +9,7 @@ Example::
     from oversmooth import datasets, metrics
     data = datasets.load("cora")
     metrics.compute(data.x, data.edge_index, data.y)
-    metrics.dirichlet_energy(data.x, data.edge_index, normalization="sym")
+    metrics.dirichlet_energy(data.x, data.edge_index, operator="gcn")
 """
 
 from __future__ import annotations
@@ -21,27 +21,32 @@ from .backward import BACKWARD_KEYS, backward_smoothness
 from .energy import _energy, dirichlet_energy
 from .rank import (_effective_rank, _feature_correlation, _numerical_rank, effective_rank, feature_correlation,
                    numerical_rank)
-from .similarity import (MAX_EXACT, NUM_SAMPLES, NUM_SOURCES, _mean_cosine, group_distance_ratio, mad,
-                         mad_gap, mean_cosine_similarity, mean_pairwise_distance, smv)
+from .distance import (group_distance_ratio, group_distance_ratio_estimate, mean_pairwise_distance,
+                       mean_pairwise_distance_estimate, smv, smv_estimate)
+from .estimate import Estimate
+from .mad import mad, mad_estimate, mad_gap, mad_gap_estimate
+from .similarity import MAX_EXACT, NUM_SAMPLES, NUM_SOURCES, _mean_cosine, mean_cosine_similarity
 from .subspace import _distance, invariant_projection, subspace_distance
 
 __all__ = [
     "compute", "available", "dirichlet_energy", "mean_cosine_similarity", "mad", "mad_gap",
     "mean_pairwise_distance", "smv", "group_distance_ratio", "invariant_projection",
     "subspace_distance", "numerical_rank", "effective_rank", "feature_correlation",
-    "backward_smoothness", "BACKWARD_KEYS", "MAX_EXACT", "NUM_SAMPLES", "NUM_SOURCES",
+    "backward_smoothness", "Estimate", "mad_estimate", "mad_gap_estimate", "mean_pairwise_distance_estimate",
+    "smv_estimate", "group_distance_ratio_estimate", "BACKWARD_KEYS", "MAX_EXACT", "NUM_SAMPLES", "NUM_SOURCES",
 ]
 
-# name -> function of (x, edge_index, y) on validated, detached input; float or (float, stderr)
+# name -> function of (x, edge_index, y) on validated, detached input: a float, or an Estimate
+# for the metrics sampled above MAX_EXACT rows
 _METRICS = {
     "dirichlet_energy": lambda x, ei, y: _energy(x, ei, None, False),
-    "dirichlet_energy_sym": lambda x, ei, y: _energy(x, ei, "sym", False),
+    "dirichlet_energy_sym": lambda x, ei, y: _energy(x, ei, "gcn", False),
     "mean_cosine_similarity": lambda x, ei, y: _mean_cosine(x),
     "mad": lambda x, ei, y: mad(x),
-    "mad_gap": lambda x, ei, y: mad_gap(x, ei, return_stderr=True),
-    "mean_pairwise_distance": lambda x, ei, y: mean_pairwise_distance(x, return_stderr=True),
-    "smv": lambda x, ei, y: smv(x, return_stderr=True),
-    "group_distance_ratio": lambda x, ei, y: group_distance_ratio(x, y, return_stderr=True),
+    "mad_gap": lambda x, ei, y: mad_gap_estimate(x, ei),
+    "mean_pairwise_distance": lambda x, ei, y: mean_pairwise_distance_estimate(x),
+    "smv": lambda x, ei, y: smv_estimate(x),
+    "group_distance_ratio": lambda x, ei, y: group_distance_ratio_estimate(x, y),
     "subspace_distance": lambda x, ei, y: _distance(x, ei, "gcn", False),
     "numerical_rank": lambda x, ei, y: _numerical_rank(x),
     "effective_rank": lambda x, ei, y: _effective_rank(x),
@@ -102,7 +107,7 @@ def _compute(x: Tensor, edge_index: Tensor, y: Tensor | None, names: list[str]) 
             values[name] = _METRICS[name](x, edge_index, y)
     out: dict[str, float] = {}
     for name in names:
-        if isinstance(values[name], tuple):
+        if isinstance(values[name], Estimate):
             out[name], out[f"{name}_stderr"] = values[name]
         else:
             out[name] = values[name]

@@ -22,7 +22,7 @@ def _backward(grad: Tensor, edge_index: Tensor, keys=BACKWARD_KEYS) -> dict[str,
             return dict.fromkeys(keys, 0.0)
         measures = {
             "grad_norm": lambda: norm2 ** 0.5,
-            "grad_energy_rel": lambda: _energy(grad, edge_index, "sym", scale_free=True),
+            "grad_energy_rel": lambda: _energy(grad, edge_index, "gcn", scale_free=True),
             "grad_subspace_rel": lambda: _distance(grad, edge_index, "gcn", relative=True) ** 2,
             "grad_mean_norm": lambda: float(torch.linalg.vector_norm(column_sums(grad) / grad.size(0))),
         }
@@ -38,7 +38,7 @@ def backward_smoothness(grad: Tensor, edge_index: Tensor) -> dict[str, float]:
 
     * ``grad_norm``: :math:`\|B\|_F`;
     * ``grad_energy_rel``: :math:`\operatorname{tr}(B^\top(I-P)B)/\|B\|_F^2`, the Rayleigh
-      quotient of the GCN Laplacian (``dirichlet_energy(..., "sym", scale_free=True)``), in
+      quotient of the GCN Laplacian (``dirichlet_energy(..., operator="gcn", scale_free=True)``), in
       [0, 2); 0 = perfectly smooth;
     * ``grad_subspace_rel``: :math:`d_{\mathcal M}(B)^2/\|B\|_F^2` (``"gcn"`` invariant subspace),
       the fraction of the gradient's energy outside :math:`\mathcal M`, in [0, 1]; 0 = smooth;

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
 from . import _utils
+from .._deprecation import renamed
 from ..graph import cached, degree, half_edges, simple_edges
 from ._utils import blocks, check_graph, check_name, float64, sq_norm, sum_squares
 
@@ -86,9 +89,9 @@ def _edge_sum(x: Tensor, edges: _EdgeList, weight: Tensor | None = None, native:
     return total
 
 
-def _energy(x: Tensor, edge_index: Tensor, normalization: str | None, scale_free: bool) -> float:
+def _energy(x: Tensor, edge_index: Tensor, operator: str | None, scale_free: bool) -> float:
     n = x.size(0)
-    if normalization is None:
+    if operator is None:
         # an undirected edge list holds each pair twice: sum over one direction, double it
         half = _edge_list(edge_index, n, "half_given")
         if half is None:
@@ -108,11 +111,11 @@ def _energy(x: Tensor, edge_index: Tensor, normalization: str | None, scale_free
     return float(value)
 
 
-def dirichlet_energy(x: Tensor, edge_index: Tensor, normalization: str | None = None,
-                     scale_free: bool = False) -> float:
+def dirichlet_energy(x: Tensor, edge_index: Tensor, operator: str | None = None,
+                     scale_free: bool = False, *, normalization: str | None = None) -> float:
     r"""Dirichlet energy of the rows of ``x`` over the graph ``edge_index``.
 
-    * ``normalization=None`` (survey form, Rusch, Bronstein & Mishra 2023, "A Survey on
+    * ``operator=None`` (survey form, the combinatorial Laplacian :math:`D - A`; Rusch, Bronstein & Mishra 2023, "A Survey on
       Oversmoothing in Graph Neural Networks"):
 
       .. math:: E(X) = \frac{1}{N} \sum_{(i,j)} \|x_i - x_j\|_2^2
@@ -121,10 +124,10 @@ def dirichlet_energy(x: Tensor, edge_index: Tensor, normalization: str | None = 
       lists every edge twice, so this equals :math:`\frac{2}{N}\operatorname{tr}(X^\top L X)`;
       self-loops add nothing and duplicate columns count twice. The survey's similarity
       measure is :math:`\mu(X) = \sqrt{E(X)}`.
-    * ``normalization="sym"`` (Cai & Wang 2020, "A Note on Over-Smoothing for Graph
+    * ``operator="gcn"`` (Cai & Wang 2020, "A Note on Over-Smoothing for Graph
       Neural Networks"): :math:`E(X) = \operatorname{tr}(X^\top (I - P) X)` with
       :math:`P = \tilde D^{-1/2}(A + I)\tilde D^{-1/2}` the GCN operator (the one
-      ``models.propagation.normalized_adjacency(kind="gcn")`` builds: self-loops and duplicate
+      :func:`oversmooth.graph.normalized_adjacency` builds: self-loops and duplicate
       columns of ``edge_index`` dropped first, :math:`d_i` = number of distinct neighbours).
       Computed as :math:`\frac12\sum_{(i,j)} \|x_i/\sqrt{1+d_i} - x_j/\sqrt{1+d_j}\|^2` over the
       simple edge list, which equals the trace for an undirected ``edge_index`` (the intended
@@ -147,7 +150,14 @@ def dirichlet_energy(x: Tensor, edge_index: Tensor, normalization: str | None = 
     Returns:
         The energy as a Python float.
     """
-    if normalization is not None:
+    if normalization is not None:  # deprecated: normalization="sym" was the gcn operator's Laplacian
         check_name(normalization, ("sym",), "normalization")
+        operator = renamed("normalization", "operator", "gcn", operator, None, "dirichlet_energy")
+    if operator == "sym":  # the value normalization= took
+        warnings.warn('dirichlet_energy(x, edge_index, "sym") is deprecated; use operator="gcn"',
+                      DeprecationWarning, stacklevel=2)
+        operator = "gcn"
+    if operator is not None:
+        check_name(operator, ("gcn",), "operator")
     x, edge_index = check_graph(x, edge_index)
-    return _energy(x, edge_index, normalization, scale_free)
+    return _energy(x, edge_index, operator, scale_free)

@@ -39,7 +39,8 @@ from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
 from ..graph import InvariantBasis, bipartite_components, components, graph_of, invariant_basis, normalized_adjacency
 from .._deprecation import renamed
-from .operators import BASE_KINDS, _check_alpha, _check_k, check_operator
+from ..graph.operators import _check_alpha, _check_k, check_operator
+from .operators import BASE_KINDS
 
 __all__ = ["analyze", "SpectralReport", "DENSE_THRESHOLD"]
 

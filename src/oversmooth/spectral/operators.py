@@ -11,8 +11,7 @@ from __future__ import annotations
 import torch
 
 from .._deprecation import renamed
-from ..graph.operators import (OPERATORS, APPNPOperator, SGCOperator, _check_alpha, _check_k, check_operator,
-                               propagation_operator)
+from ..graph.operators import OPERATORS, APPNPOperator, SGCOperator, propagation_operator
 
 __all__ = ["operator", "OPERATORS", "KINDS", "BASE_KINDS", "SGCOperator", "APPNPOperator"]
 
