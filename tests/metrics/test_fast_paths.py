@@ -9,7 +9,7 @@ import torch
 from oversmooth import metrics as M
 from oversmooth.metrics import _utils
 from oversmooth.graph import normalized_adjacency
-from tests.metrics.test_metrics import dense, dense_projection, mad_reference, make_graph, rel_close
+from tests.metrics._reference import dense, dense_projection, mad_reference, make_graph, rel_close
 
 
 def survey_reference(x, ei):
