@@ -1,7 +1,7 @@
 """Show oversmoothing: figures, claims checked against measurements, one HTML page.
 
->>> from oversmooth.report import build_report
->>> build_report("results.db", "report.html")       # + figures/*.png|svg beside it
+Usage: ``build_report("results.db", "report.html")`` writes the page and its figures
+(``figures/*.png|svg``) beside it.
 
 :mod:`.plots` has one function per figure (each returns a matplotlib ``Figure``),
 :mod:`.build` the page. The claims and their verdict rules live in
