@@ -76,7 +76,7 @@ TARGETS = [
     # Settings of DropEdge/DropEdge script/semi-supervised/cora_JKNet_nodrop.sh: hidden 128,
     # dropout 0.8, lr 0.001, weight decay 5e-4, 400 epochs, early_stopping 400 (so it never
     # stops early; the checkpoint of lowest validation loss is tested), --normalization
-    # AugRWalk (adjacency="rw": D~^-1 (A + I)). Their model (src/models.py GCNModel) drops
+    # AugRWalk (operator="rw": D~^-1 (A + I)). Their model (src/models.py GCNModel) drops
     # nothing on the input features (input_dropout=0) and initialises every graph
     # convolution as src/layers.py GraphConvolutionBS does: weight and bias ~ U(+-1/sqrt(fan_out))
     # (init="pygcn"). The init is what matters: with our defaults (Glorot convolutions, an
@@ -89,7 +89,7 @@ TARGETS = [
     # pass before the step (ours: eval mode, after it).
     Target("jknet-16", "jknet", 16, 79.0, "JKNet", table="table3",
            overrides=dict(hidden_channels=128, dropout=0.8, lr=0.001, weight_decay=5e-4, epochs=400,
-                          patience=400, adjacency="rw", input_dropout=0.0, init="pygcn"),
+                          patience=400, operator="rw", input_dropout=0.0, init="pygcn"),
            settings_from="script/semi-supervised/cora_JKNet_nodrop.sh"),
     Target("gcnii-64", "gcnii", 64, 84.5, "GCNII", table="table3"),
     Target("gcnii-texas", "gcnii", 32, 70.0, "GCNII", dataset="texas", per_split=True,
