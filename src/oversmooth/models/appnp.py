@@ -16,9 +16,9 @@ from __future__ import annotations
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ..graph import SparseOperator, as_csr, graph_operator, spmm
 from .backbone import check_input, check_probability, check_sizes
 from .base import LayerTaps
-from ..graph import SparseOperator, as_csr, graph_operator, spmm
 from .ops import FeatureCache, dropout
 
 __all__ = ["APPNPNet"]

@@ -40,6 +40,21 @@ def check_sizes(in_channels: int, hidden_channels: int, out_channels: int, depth
             raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
 
 
+def check_divisible(hidden_channels: int, name: str, value: int, what: str | None = None) -> None:
+    """``hidden_channels`` splits evenly into ``value`` parts (attention heads, sheaf stalks)."""
+    if hidden_channels % value:
+        raise ValueError(f"hidden_channels ({hidden_channels}) must be divisible by "
+                         f"{what or name} ({value})")
+
+
+def mlp_encode(x: Tensor, lin1: nn.Module, lin2: nn.Module, p: float, training: bool) -> Tensor:
+    """The two-layer MLP that decoupled models (DAGNN, GPR-GNN) apply before propagating:
+    ``lin2(dropout(relu(lin1(dropout(x)))))``."""
+    x = F.dropout(x, p=p, training=training)
+    x = F.dropout(F.relu(lin1(x)), p=p, training=training)
+    return lin2(x)
+
+
 def check_probability(name: str, p: float) -> float:
     """``p`` as a float in [0, 1) (a dropout-like rate)."""
     if not 0.0 <= float(p) < 1.0:

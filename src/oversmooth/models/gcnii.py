@@ -17,10 +17,10 @@ from __future__ import annotations
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ..graph import graph_operator
 from .backbone import check_input, check_probability, check_sizes
 from .base import LayerTaps
 from .layers import GCNIILayer
-from ..graph import graph_operator
 from .ops import FeatureCache, dropout
 
 __all__ = ["GCNII", "GCNIIStar"]

@@ -30,9 +30,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .backbone import check_input, check_probability, check_sizes
-from .base import LayerTaps
 from ..graph import graph_operator
+from .backbone import check_input, check_probability, check_sizes, mlp_encode
+from .base import LayerTaps
 
 __all__ = ["GPRGNN"]
 
@@ -108,10 +108,7 @@ class GPRGNN(LayerTaps):
 
     def forward(self, x: Tensor, edge_index: Tensor) -> Tensor:
         check_input(self, x, edge_index)
-        x = F.dropout(x, p=self.dropout, training=self.training)
-        x = F.relu(self.lin1(x))
-        x = F.dropout(x, p=self.dropout, training=self.training)
-        h = self.emit(0, self.lin2(x))
+        h = self.emit(0, mlp_encode(x, self.lin1, self.lin2, self.dropout, self.training))
         h = F.dropout(h, p=self.dprate, training=self.training)
         adj = graph_operator(edge_index, x.size(0), "gcn", x.dtype).matrix
         out = self.gamma[0] * h

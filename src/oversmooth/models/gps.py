@@ -29,9 +29,9 @@ import torch.nn.functional as F
 from torch import Tensor
 from torch_geometric.nn import GCNConv, GINConv, GPSConv
 
-from .backbone import check_input, check_probability, check_sizes
-from .base import LayerTaps
 from ..graph import graph_operator
+from .backbone import check_divisible, check_input, check_probability, check_sizes
+from .base import LayerTaps
 
 __all__ = ["GPS"]
 
@@ -74,9 +74,7 @@ class GPS(LayerTaps):
         check_sizes(in_channels, hidden_channels, out_channels, depth, heads=heads)
         dropout = check_probability("dropout", dropout)
         attn_dropout = check_probability("attn_dropout", attn_dropout)
-        if hidden_channels % heads:
-            raise ValueError(f"hidden_channels ({hidden_channels}) must be divisible by "
-                             f"heads ({heads})")
+        check_divisible(hidden_channels, "heads", heads)
         if local not in _LOCALS:
             raise ValueError(f"unknown local {local!r}; known: {', '.join(_LOCALS)}")
         if norm not in _NORMS:

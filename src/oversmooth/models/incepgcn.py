@@ -18,10 +18,10 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ..graph import graph_operator
 from .backbone import check_input, check_probability, check_sizes
 from .base import LayerTaps
 from .layers import GCNLayer, make_norm
-from ..graph import graph_operator
 from .ops import FeatureCache, dropout
 
 __all__ = ["IncepGCN"]

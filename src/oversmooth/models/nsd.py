@@ -46,7 +46,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .backbone import check_input, check_probability, check_sizes
+from .backbone import check_divisible, check_input, check_probability, check_sizes
 from .base import LayerTaps
 
 __all__ = ["NSD", "sheaf_edges", "diagonal_sheaf_laplacian", "apply_diagonal_sheaf_laplacian"]
@@ -136,9 +136,7 @@ class NSD(LayerTaps):
         check_sizes(in_channels, hidden_channels, out_channels, depth, d=d)
         dropout = check_probability("dropout", dropout)
         input_dropout = check_probability("input_dropout", input_dropout)
-        if hidden_channels % d:
-            raise ValueError(f"hidden_channels ({hidden_channels}) must be divisible by the "
-                             f"stalk dimension d ({d})")
+        check_divisible(hidden_channels, "d", d, "the stalk dimension d")
         self.in_channels, self.out_channels, self.depth = in_channels, out_channels, depth
         self.hidden_channels, self.d, self.f = hidden_channels, d, hidden_channels // d
         self.dropout, self.input_dropout, self.normalised = dropout, input_dropout, normalised

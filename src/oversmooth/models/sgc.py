@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
+from ..graph import graph_operator
 from .backbone import check_input, check_probability, check_sizes
 from .base import LayerTaps
-from ..graph import graph_operator
 from .ops import dropout
 
 __all__ = ["SGC"]

@@ -28,7 +28,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .backbone import check_input, check_probability, check_sizes
+from .backbone import check_divisible, check_input, check_probability, check_sizes
 from .base import LayerTaps
 
 __all__ = ["GraphTransformer"]
@@ -64,9 +64,7 @@ class GraphTransformer(LayerTaps):
         check_sizes(in_channels, hidden_channels, out_channels, depth, heads=heads, ffn_ratio=ffn_ratio)
         dropout = check_probability("dropout", dropout)
         attn_dropout = check_probability("attn_dropout", attn_dropout)
-        if hidden_channels % heads:
-            raise ValueError(f"hidden_channels ({hidden_channels}) must be divisible by "
-                             f"heads ({heads})")
+        check_divisible(hidden_channels, "heads", heads)
         self.in_channels, self.out_channels, self.depth = in_channels, out_channels, depth
         self.dropout = dropout
         self.enc = torch.nn.Linear(in_channels, hidden_channels)
