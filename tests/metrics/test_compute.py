@@ -119,3 +119,64 @@ def test_estimates_come_from_their_own_function(name, args):
     assert exact.exact and exact.stderr == 0.0
     with pytest.warns(DeprecationWarning, match=f"use {name}_estimate"):
         assert getattr(M, name)(x, *values, max_exact=8, return_stderr=True) == tuple(estimate)
+
+
+# how each value scales with the features: |x|^power
+_SCALING = {"dirichlet_energy": 2, "dirichlet_energy_sym": 2, "mean_pairwise_distance": 1,
+            "mean_pairwise_distance_stderr": 1, "subspace_distance": 1}
+
+
+@pytest.mark.parametrize("exponent", [520, 1000, -540, -1000])
+def test_extreme_float64_scales_are_measured_exactly(exponent):
+    """Features of magnitude 2^1000 or 2^-1000: squares leave float64, the metrics do not."""
+    x, ei = make_graph("components", torch.float64)
+    y = torch.arange(x.size(0)) % 3
+    scale = 2.0 ** exponent
+    names = [m for m in M.available() if not (m.startswith("dirichlet") and exponent > 0)]
+    base = M.compute(x, ei, y, metrics=names)
+    scaled = M.compute(x * scale, ei, y, metrics=names)
+    for key, value in scaled.items():
+        expected = base[key] * scale ** _SCALING.get(key, 0)
+        assert math.isfinite(value) and math.isclose(value, expected, rel_tol=1e-9, abs_tol=1e-300), key
+    # each public function too, and the projection as a tensor
+    assert math.isclose(M.mean_pairwise_distance(x * scale), base["mean_pairwise_distance"] * scale, rel_tol=1e-9)
+    assert math.isclose(M.mean_cosine_similarity(x * scale), base["mean_cosine_similarity"], rel_tol=1e-9)
+    projection = M.invariant_projection(x * scale, ei)
+    torch.testing.assert_close(projection / scale, M.invariant_projection(x, ei), rtol=1e-9, atol=0)
+
+
+def test_a_value_beyond_float64_is_a_clear_error():
+    x, ei = make_graph("components", torch.float64)
+    with pytest.raises(ValueError, match="dirichlet_energy of this input is beyond the float64 range"):
+        M.dirichlet_energy(x * 1e155, ei)
+    with pytest.raises(ValueError, match="beyond the float64 range"):
+        M.compute(x * 1e155, ei, metrics=["dirichlet_energy"])
+    assert math.isfinite(M.dirichlet_energy(x * 1e155, ei, scale_free=True))
+
+
+def test_backward_measures_at_extreme_scales():
+    x, ei = make_graph("components", torch.float64)
+    base = M.backward_smoothness(x, ei)
+    big = M.backward_smoothness(x * 2.0 ** 600, ei)
+    for key, value in big.items():
+        power = 1 if key in ("grad_norm", "grad_mean_norm") else 0
+        assert math.isclose(value, base[key] * 2.0 ** (600 * power), rel_tol=1e-9), key
+
+
+def test_no_feature_columns_gives_defined_values():
+    x, ei = torch.zeros(5, 0), torch.tensor([[0, 1], [1, 0]])
+    values = M.compute(x, ei)
+    assert values and all(v == 0.0 for v in values.values())
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda x, ei: M.mean_pairwise_distance(x, max_exact=4, num_samples=0), "num_samples must be an integer >= 1, got 0"),
+    (lambda x, ei: M.smv_estimate(x, num_samples=-3), "num_samples must be an integer >= 1"),
+    (lambda x, ei: M.group_distance_ratio(x, torch.arange(x.size(0)) % 2, num_samples=0), "num_samples"),
+    (lambda x, ei: M.mad(x, ei, mask="remote", num_sources=0), "num_sources must be an integer >= 1"),
+    (lambda x, ei: M.mad_gap(x, ei, max_exact=-1), "max_exact must be an integer >= 0"),
+])
+def test_sample_sizes_are_checked(call, match):
+    x, ei = make_graph("components", torch.float64)
+    with pytest.raises(ValueError, match=match):
+        call(x, ei)

@@ -14,9 +14,10 @@ Example::
 
 from __future__ import annotations
 
+import torch
 from torch import Tensor
 
-from ._utils import check_graph, check_labels_for, sharing, stage
+from ._utils import check_graph, check_labels_for, scale_exponent, sharing, stage, unscale
 from .backward import BACKWARD_KEYS, backward_smoothness
 from .energy import _energy, dirichlet_energy
 from .rank import (_effective_rank, _feature_correlation, _numerical_rank, effective_rank, feature_correlation,
@@ -97,9 +98,16 @@ def compute(x: Tensor, edge_index: Tensor, y: Tensor | None = None, metrics=None
     return _compute(x, edge_index, y, names)
 
 
+# how each value scales with x (|x|^power): what rescaling extreme float64 input undoes
+_POWERS = {"dirichlet_energy": 2, "dirichlet_energy_sym": 2, "mean_pairwise_distance": 1, "subspace_distance": 1}
+
+
 def _compute(x: Tensor, edge_index: Tensor, y: Tensor | None, names: list[str]) -> dict[str, float]:
     """:func:`compute` on validated input (the probe's fast path)."""
     values = {}
+    k = scale_exponent(x)
+    if k:
+        x = torch.ldexp(x, torch.tensor(-k, device=x.device))
     with sharing():  # statistics used by several metrics (and x in float64) are computed once
         stage(x)
         # feature_correlation's moments contain the ranks' Gram matrix: compute them first
@@ -107,6 +115,7 @@ def _compute(x: Tensor, edge_index: Tensor, y: Tensor | None, names: list[str]) 
             values[name] = _METRICS[name](x, edge_index, y)
     out: dict[str, float] = {}
     for name in names:
+        values[name] = unscale(values[name], k * _POWERS.get(name, 0), name)
         if isinstance(values[name], Estimate):
             out[name], out[f"{name}_stderr"] = values[name]
         else:

@@ -13,6 +13,9 @@ sums, the Gram matrix) are computed once (:func:`shared`).
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
+import math
 import threading
 
 import torch
@@ -168,9 +171,77 @@ def check_name(value: str, known: tuple[str, ...], what: str) -> None:
         raise ValueError(f"unknown {what} {value!r}; known: {', '.join(known)}")
 
 
+def check_sampling(max_exact: int, count: int, count_name: str) -> None:
+    """``max_exact`` an integer >= 0 and the sample size ``count`` an integer >= 1."""
+    for name, value, minimum in (("max_exact", max_exact, 0), (count_name, count, 1)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+
+
 def check_labels_for(y: Tensor, x: Tensor) -> Tensor:
     """Validate one integer label per row of ``x`` on ``x``'s device."""
     check_labels(y, x.size(0))
     if y.device != x.device:
         raise ValueError(f"x is on {x.device} but y is on {y.device}; move both to the same device")
     return y.detach().long()
+
+
+# --------------------------------------------------------------------------- extreme scales
+#: Float64 input whose largest magnitude lies outside [2^-SAFE_EXPONENT, 2^SAFE_EXPONENT] is
+#: scaled by a power of two (exact, no rounding) before any square is formed: squares of
+#: 1e155 overflow float64 and squares of 1e-160 are subnormal. Float32 input never needs it
+#: (its range squared fits float64).
+SAFE_EXPONENT = 400
+
+
+def scale_exponent(x) -> int:
+    """``k`` such that ``x * 2**-k`` has its largest magnitude near 1, or 0 when ``x`` is safe."""
+    if not isinstance(x, Tensor) or x.dtype != torch.float64 or x.numel() == 0:
+        return 0
+    largest = float(x.detach().abs().max())
+    if not math.isfinite(largest) or largest == 0.0:
+        return 0  # validation reports non-finite input; zeros need no scaling
+    exponent = math.frexp(largest)[1]
+    return exponent if abs(exponent) > SAFE_EXPONENT else 0
+
+
+def unscale(value, exponent: int, name: str):
+    """``value * 2**exponent`` (a float, an Estimate or a tensor), or a one-line error when the
+    true value does not fit float64."""
+    if exponent == 0:
+        return value
+    if isinstance(value, Tensor):
+        out = torch.ldexp(value, torch.tensor(exponent, device=value.device))
+        if not bool(torch.isfinite(out).all()):
+            raise ValueError(f"{name} overflows float64 at this feature scale; rescale x")
+        return out
+    if isinstance(value, tuple):
+        return type(value)(*(unscale(v, exponent, name) for v in value))
+    try:
+        return math.ldexp(value, exponent)
+    except OverflowError:
+        raise ValueError(f"{name} of this input is beyond the float64 range (about 2^"
+                         f"{math.frexp(value)[1] + exponent}); divide x by a constant first") from None
+
+
+def rescaled(power):
+    """Decorate a metric of ``x`` (first argument) whose value scales like ``|x|^power``
+    (``power`` an int, or a function of the bound arguments) so that float64 input at extreme
+    scales is measured exactly: computed on ``x * 2**-k`` and scaled back by ``2**(k * power)``."""
+    def decorate(fn):
+        signature = inspect.signature(fn)
+
+        @functools.wraps(fn)
+        def wrapper(x, *args, **kwargs):
+            k = scale_exponent(x)
+            if k == 0:
+                return fn(x, *args, **kwargs)
+            p = power
+            if callable(power):
+                bound = signature.bind(x, *args, **kwargs)
+                bound.apply_defaults()
+                p = power(bound.arguments)
+            scaled = torch.ldexp(x.detach(), torch.tensor(-k, device=x.device))
+            return unscale(fn(scaled, *args, **kwargs), k * p, fn.__name__)
+        return wrapper
+    return decorate

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ._utils import check_graph, column_sums, sharing, sq_norm, stage
+from ._utils import check_graph, column_sums, scale_exponent, sharing, sq_norm, stage, unscale
 from .defaults import BACKWARD_KEYS
 from .energy import _energy
 from .subspace import _distance
@@ -15,6 +15,11 @@ __all__ = ["backward_smoothness", "BACKWARD_KEYS"]
 
 def _backward(grad: Tensor, edge_index: Tensor, keys=BACKWARD_KEYS) -> dict[str, float]:
     """The ``keys`` of :func:`backward_smoothness` (validated input)."""
+    k = scale_exponent(grad)
+    if k:  # the norms scale with the gradient, the relative measures not at all
+        scaled = _backward(torch.ldexp(grad, torch.tensor(-k, device=grad.device)), edge_index, keys)
+        return {key: unscale(v, k if key in ("grad_norm", "grad_mean_norm") else 0, key)
+                for key, v in scaled.items()}
     with sharing():  # ||B||^2 and B in float64 once for every measure
         stage(grad)
         norm2 = float(sq_norm(grad))

@@ -12,7 +12,7 @@ import math
 import torch
 from torch import Tensor
 
-from ._utils import check_labels_for, check_x, float64, generator
+from ._utils import check_labels_for, check_sampling, check_x, float64, generator, rescaled
 from .estimate import Estimate, legacy
 from .similarity import _BLOCK_ELEMENTS, MAX_EXACT, NUM_SAMPLES, _centred_sq_sum_blocked, _unit_rows
 
@@ -54,6 +54,7 @@ def _mean_distance(u: Tensor, max_exact: int, num_samples: int, seed: int) -> tu
     return _sampled_mean_distance(u, num_samples, seed)
 
 
+@rescaled(lambda a: 2 if a["squared"] else 1)
 def mean_pairwise_distance(x: Tensor, squared: bool = False, max_exact: int = MAX_EXACT,
                            num_samples: int = NUM_SAMPLES, seed: int = 0,
                            return_stderr: bool | None = None) -> float:
@@ -79,9 +80,11 @@ def mean_pairwise_distance(x: Tensor, squared: bool = False, max_exact: int = MA
                   "mean_pairwise_distance")
 
 
+@rescaled(lambda a: 2 if a["squared"] else 1)
 def mean_pairwise_distance_estimate(x: Tensor, squared: bool = False, max_exact: int = MAX_EXACT,
                                     num_samples: int = NUM_SAMPLES, seed: int = 0) -> Estimate:
     """:func:`mean_pairwise_distance` with the standard error of its sampled value (0.0 when exact)."""
+    check_sampling(max_exact, num_samples, "num_samples")
     x = check_x(x)
     n = x.size(0)
     if squared:
@@ -89,6 +92,7 @@ def mean_pairwise_distance_estimate(x: Tensor, squared: bool = False, max_exact:
     return Estimate(*_mean_distance(float64(x), max_exact, num_samples, seed))
 
 
+@rescaled(0)
 def smv(x: Tensor, max_exact: int = MAX_EXACT, num_samples: int = NUM_SAMPLES, seed: int = 0,
         return_stderr: bool | None = None) -> float:
     r"""Smoothness metric value SMV\ :sub:`G` (Liu, Gao & Ji, KDD 2020, "Towards Deeper Graph
@@ -107,9 +111,11 @@ def smv(x: Tensor, max_exact: int = MAX_EXACT, num_samples: int = NUM_SAMPLES, s
     return legacy(smv_estimate(x, max_exact, num_samples, seed), return_stderr, "smv")
 
 
+@rescaled(0)
 def smv_estimate(x: Tensor, max_exact: int = MAX_EXACT, num_samples: int = NUM_SAMPLES,
                  seed: int = 0) -> Estimate:
     """:func:`smv` with the standard error of its sampled value (0.0 when exact)."""
+    check_sampling(max_exact, num_samples, "num_samples")
     u = _unit_rows(check_x(x))
     value, stderr = _mean_distance(u, max_exact, num_samples, seed)
     return Estimate(0.5 * value, 0.5 * stderr)
@@ -150,6 +156,7 @@ def _class_pair_means(x64: Tensor, cls: Tensor, num_classes: int, max_exact: int
     return means, var
 
 
+@rescaled(0)
 def group_distance_ratio(x: Tensor, y: Tensor, max_exact: int = MAX_EXACT,
                          num_samples: int = NUM_SAMPLES, seed: int = 0,
                          return_stderr: bool | None = None) -> float:
@@ -181,9 +188,11 @@ def group_distance_ratio(x: Tensor, y: Tensor, max_exact: int = MAX_EXACT,
                   "group_distance_ratio")
 
 
+@rescaled(0)
 def group_distance_ratio_estimate(x: Tensor, y: Tensor, max_exact: int = MAX_EXACT,
                                   num_samples: int = NUM_SAMPLES, seed: int = 0) -> Estimate:
     """:func:`group_distance_ratio` with the delta-method standard error of a sampled value."""
+    check_sampling(max_exact, num_samples, "num_samples")
     x = check_x(x)
     y = check_labels_for(y, x)
     classes, cls = torch.unique(y, return_inverse=True)

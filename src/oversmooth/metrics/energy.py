@@ -11,7 +11,7 @@ from torch import Tensor
 from . import _utils
 from .._deprecation import renamed
 from ..graph import cached, degree, half_edges, simple_edges
-from ._utils import blocks, check_graph, check_name, float64, sq_norm, sum_squares
+from ._utils import blocks, check_graph, check_name, float64, rescaled, sq_norm, sum_squares
 
 __all__ = ["dirichlet_energy"]
 
@@ -111,6 +111,7 @@ def _energy(x: Tensor, edge_index: Tensor, operator: str | None, scale_free: boo
     return float(value)
 
 
+@rescaled(lambda a: 0 if a["scale_free"] else 2)
 def dirichlet_energy(x: Tensor, edge_index: Tensor, operator: str | None = None,
                      scale_free: bool = False, *, normalization: str | None = None) -> float:
     r"""Dirichlet energy of the rows of ``x`` over the graph ``edge_index``.

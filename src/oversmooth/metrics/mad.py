@@ -9,7 +9,7 @@ import torch
 from torch import Tensor
 
 from ..graph import reachability
-from ._utils import check_graph, check_name, check_x, float64, generator
+from ._utils import check_graph, check_name, check_sampling, check_x, float64, generator, rescaled
 from .estimate import Estimate, legacy
 from .similarity import (_BLOCK_ELEMENTS, MAX_EXACT, NUM_SOURCES, _direction_groups, _direction_groups_blocked,
                          _unit_stats)
@@ -115,6 +115,7 @@ def _check_hops(near_hops: int, far_hops: int) -> None:
                          f"far_hops={far_hops}")
 
 
+@rescaled(0)
 def mad(x: Tensor, edge_index: Tensor | None = None, mask: str = "global", near_hops: int = 3,
         far_hops: int = 8, max_exact: int = MAX_EXACT, num_sources: int = NUM_SOURCES,
         seed: int = 0, return_stderr: bool | None = None) -> float:
@@ -148,11 +149,13 @@ def mad(x: Tensor, edge_index: Tensor | None = None, mask: str = "global", near_
                   return_stderr, "mad")
 
 
+@rescaled(0)
 def mad_estimate(x: Tensor, edge_index: Tensor | None = None, mask: str = "global", near_hops: int = 3,
                  far_hops: int = 8, max_exact: int = MAX_EXACT, num_sources: int = NUM_SOURCES,
                  seed: int = 0) -> Estimate:
     """:func:`mad` with the standard error of its sampled value (0.0 when exact)."""
     check_name(mask, MASKS, "mask")
+    check_sampling(max_exact, num_sources, "num_sources")
     if mask == "global":
         x = check_x(x)
     else:
@@ -168,6 +171,7 @@ def mad_estimate(x: Tensor, edge_index: Tensor | None = None, mask: str = "globa
     return Estimate(value, stderr)
 
 
+@rescaled(0)
 def mad_gap(x: Tensor, edge_index: Tensor, near_hops: int = 3, far_hops: int = 8,
             max_exact: int = MAX_EXACT, num_sources: int = NUM_SOURCES, seed: int = 0,
             return_stderr: bool | None = None) -> float:
@@ -184,10 +188,12 @@ def mad_gap(x: Tensor, edge_index: Tensor, near_hops: int = 3, far_hops: int = 8
                   return_stderr, "mad_gap")
 
 
+@rescaled(0)
 def mad_gap_estimate(x: Tensor, edge_index: Tensor, near_hops: int = 3, far_hops: int = 8,
                      max_exact: int = MAX_EXACT, num_sources: int = NUM_SOURCES, seed: int = 0) -> Estimate:
     """:func:`mad_gap` with the standard error of its sampled value (0.0 when exact)."""
     _check_hops(near_hops, far_hops)
+    check_sampling(max_exact, num_sources, "num_sources")
     x, edge_index = check_graph(x, edge_index)
     (neb, se_n), (rmt, se_r) = _hop_mads(x, edge_index, near_hops, far_hops, max_exact, num_sources, seed)
     return Estimate(rmt - neb, math.sqrt(se_r ** 2 + se_n ** 2))

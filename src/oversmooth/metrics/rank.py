@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ._utils import blocks, check_x, float64, is_shared, shared
+from ._utils import blocks, check_x, float64, is_shared, rescaled, shared
 
 __all__ = ["numerical_rank", "effective_rank", "feature_correlation"]
 
@@ -95,6 +95,7 @@ def _eigenvalues(x: Tensor) -> Tensor:
     return shared("eigenvalues", x, compute)
 
 
+@rescaled(0)
 def numerical_rank(x: Tensor) -> float:
     r"""Numerical (stable) rank :math:`\|X\|_F^2 / \|X\|_2^2` (Rudelson & Vershynin 2007).
 
@@ -113,6 +114,7 @@ def _numerical_rank(x: Tensor) -> float:
     return float(ev.sum() / ev[-1])
 
 
+@rescaled(0)
 def effective_rank(x: Tensor) -> float:
     r"""Effective rank (Roy & Vetterli 2007): :math:`\exp(-\sum_k p_k \log p_k)`,
     :math:`p_k = \sigma_k / \sum_l \sigma_l`, with :math:`0 \log 0 = 0`.
@@ -136,6 +138,7 @@ def _effective_rank(x: Tensor) -> float:
     return float(torch.exp(-(p * p.log()).sum()))
 
 
+@rescaled(0)
 def feature_correlation(x: Tensor) -> float:
     r"""Over-correlation (Jin et al., KDD 2022, "Feature Overcorrelation in Deep Graph Neural
     Networks", DeCorr): mean absolute Pearson correlation over pairs of distinct columns.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ._utils import blocks, check_x, column_sums, float64, generator, row_blocks, shared, sum_squares
+from ._utils import blocks, check_x, column_sums, float64, generator, rescaled, row_blocks, shared, sum_squares
 
 __all__ = ["mean_cosine_similarity", "MAX_EXACT", "NUM_SAMPLES", "NUM_SOURCES"]
 
@@ -105,6 +105,7 @@ def _unit_stats(x: Tensor) -> _UnitStats:
 
 
 # --------------------------------------------------------------------------- cosine / MAD
+@rescaled(0)
 def mean_cosine_similarity(x: Tensor, exclude_self: bool = True) -> float:
     r"""Mean cosine similarity over ordered pairs of distinct non-zero rows of ``x``.
 

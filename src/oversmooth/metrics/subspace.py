@@ -7,7 +7,7 @@ from torch import Tensor
 
 from ..graph import cached, invariant_basis
 from . import _utils
-from ._utils import check_graph, check_name, float64, row_blocks, sq_norm, sum_squares
+from ._utils import check_graph, check_name, float64, rescaled, row_blocks, sq_norm, sum_squares
 
 __all__ = ["invariant_projection", "subspace_distance"]
 
@@ -65,6 +65,7 @@ def _projection(x: Tensor, edge_index: Tensor, operator: str) -> Tensor:
     return coef.index_select(0, labels).mul_(e.unsqueeze(1))
 
 
+@rescaled(1)
 def invariant_projection(x: Tensor, edge_index: Tensor, operator: str = "gcn",
                          num_nodes: int | None = None, dtype: torch.dtype | None = None) -> Tensor:
     r"""Orthogonal projection of ``x`` onto the invariant subspace :math:`\mathcal M` of ``operator``.
@@ -119,6 +120,7 @@ def _distance(x: Tensor, edge_index: Tensor, operator: str, relative: bool) -> f
     return float(dist2.sqrt())
 
 
+@rescaled(lambda a: 0 if a["relative"] else 1)
 def subspace_distance(x: Tensor, edge_index: Tensor, operator: str = "gcn",
                       num_nodes: int | None = None, relative: bool = False) -> float:
     r"""Distance of ``x`` to the invariant subspace: :math:`d_{\mathcal M}(X) = \|X - \Pi X\|_F`.
