@@ -53,3 +53,33 @@ def test_parquet_export_without_pyarrow(run_cli, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "pyarrow", None)
     code, _, err = run_cli("export", str(tmp_path / "r.db"), "--format", "parquet")
     assert code == 2 and "pip install pyarrow" in err
+
+
+def test_reading_commands_do_not_write(run_cli, tmp_path):
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")
+    for args in (["table", str(empty)], ["export", str(empty), "--out", str(tmp_path / "out")]):
+        code, _, err = run_cli(*args)
+        assert code == 2 and "empty" in err and len(err.strip().splitlines()) == 1
+    assert empty.read_bytes() == b"" and not (tmp_path / "out").exists()
+    code, out, _ = run_cli(*SWEEP, "--store", str(tmp_path / "new.db"), "--dry-run")
+    assert code == 0 and "2 to run" in out and not (tmp_path / "new.db").exists()
+
+
+def test_export_replaces_a_link_instead_of_writing_through_it(run_cli, tmp_path):
+    store = str(tmp_path / "r.db")
+    assert run_cli(*SWEEP, "--store", store, "--quiet")[0] == 0
+    out = tmp_path / "csv"
+    out.mkdir()
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me")
+    (out / "runs.csv").symlink_to(precious)
+    code, _, err = run_cli("export", store, "--out", str(out))
+    assert code == 0, err
+    assert precious.read_text() == "keep me"
+    assert not (out / "runs.csv").is_symlink() and (out / "runs.csv").read_text().startswith("run_key")
+
+
+def test_user_text_is_never_markup(run_cli):
+    code, _, err = run_cli("info", "[/x]bad[bold]")
+    assert code == 2 and "[/x]bad[bold]" in err and "Traceback" not in err

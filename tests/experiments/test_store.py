@@ -119,3 +119,53 @@ def test_concurrent_writers_lose_nothing_and_store_nothing_twice(tmp_path):
         assert sorted(runs["run_key"]) == sorted({k for ks in keys for k in ks})
         assert store.count("layer_metrics") == 4 * len(runs)
         assert store._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def _snapshot(folder):
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("content", ["empty", "foreign", "garbage"])
+def test_reading_never_changes_the_file(tmp_path, content):
+    path = tmp_path / "x.db"
+    if content == "empty":
+        path.write_bytes(b"")
+    elif content == "garbage":
+        path.write_bytes(b"not a database at all" * 100)
+    else:
+        conn = sqlite3.connect(path)
+        conn.execute("CREATE TABLE t (x)")
+        conn.commit()
+        conn.close()
+    before = _snapshot(tmp_path)
+    with pytest.raises(ValueError):
+        Store(path, readonly=True)
+    assert _snapshot(tmp_path) == before
+    if content == "foreign":
+        conn = sqlite3.connect(path)
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # not switched to WAL
+
+
+def test_a_readonly_store_reads_and_refuses_writes(tmp_path):
+    path = tmp_path / "r.db"
+    with Store(path) as store:
+        store.save(record("a"))
+    before = _snapshot(tmp_path)
+    with Store(path, readonly=True) as store:
+        assert store.count() == 1 and len(store.read("runs")) == 1
+        with pytest.raises(ValueError, match="open for reading only"):
+            store.save(record("b"))
+    assert _snapshot(tmp_path) == before
+    with pytest.raises(FileNotFoundError, match="not found"):
+        Store(tmp_path / "missing.db", readonly=True)
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda d: d, "is a folder"),
+    (lambda d: d / "file.txt" / "r.db", "is a file, not a folder"),
+    (lambda d: "", "empty"),
+])
+def test_unusable_store_paths(tmp_path, make, match):
+    (tmp_path / "file.txt").write_text("x")
+    with pytest.raises(ValueError, match=match):
+        Store(make(tmp_path))

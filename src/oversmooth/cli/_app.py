@@ -10,6 +10,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 app = typer.Typer(
     name="oversmooth",
@@ -25,11 +26,12 @@ app = typer.Typer(
     add_completion=False,
 )
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(markup=False)  # user text (names, paths, messages) is never read as markup
+err_console = Console(stderr=True, markup=False)
 
 # Errors a user can fix by changing the input; anything else is a bug and keeps its traceback.
-USER_ERRORS = (ValueError, FileNotFoundError, KeyError)
+USER_ERRORS = (ValueError, KeyError, FileNotFoundError, IsADirectoryError, NotADirectoryError,
+               PermissionError, FileExistsError)
 
 DatasetArg = Annotated[str, typer.Argument(help="Dataset name (see `oversmooth datasets`).")]
 ParamOpt = Annotated[
@@ -83,14 +85,19 @@ def print_json(obj) -> None:
     sys.stdout.write(json.dumps(_jsonable(obj), indent=2) + "\n")
 
 
+def print_error(message) -> None:
+    """``error: MESSAGE`` as one line on stderr; the message is never read as rich markup."""
+    text = " ".join(str(message).split()) or "unknown error"
+    err_console.print(Text("error: ", style="bold red") + Text(text), highlight=False, soft_wrap=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning user errors into one line on stderr and exit code 2."""
     try:
         app(args=argv, prog_name="oversmooth")
     except USER_ERRORS as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        err_console.print(f"[bold red]error:[/bold red] {message}", markup=True, highlight=False,
-                          soft_wrap=True)
+        print_error(message)
         raise SystemExit(2) from None
     except KeyboardInterrupt:
         err_console.print("interrupted")

@@ -136,9 +136,11 @@ def sweep_command(
                          "--datasets/--models/--depths")
     cfg = _sweep_config(config, preset, flags)
     runs = expand(cfg)
-    if dry_run:
-        with Store(store) as s:
-            stored = s.statuses([r.key for r in runs])
+    if dry_run:  # reads the store if there is one, creates nothing
+        stored = {}
+        if Path(store).exists():
+            with Store(store, readonly=True) as s:
+                stored = s.statuses([r.key for r in runs])
         for run in runs:
             print(f"{stored.get(run.key, 'todo'):6s} {run.key[:12]} {run.describe()}")
         print(f"{len(runs)} runs, {len(stored)} in {store}, {len(runs) - len(stored)} to run")
@@ -180,14 +182,12 @@ def table_command(
     from ..experiments.tables import render, summarize
 
     path = Path(store)
-    if not path.is_file():
-        raise FileNotFoundError(f"store {store} not found")
     keys = order = None
     if config or preset:
         cfg = _sweep_config(config, preset, {})
         keys = [r.key for r in expand(cfg)]
         order = [v.label for v in cfg.variants]
-    with Store(path) as s:
+    with Store(path, readonly=True) as s:
         summary = summarize(s, metric, keys=keys, order=order)
     if dataset is not None:
         summary = summary[summary["dataset"] == dataset.lower()]

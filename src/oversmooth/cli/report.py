@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.text import Text
 
 from ._app import ParamOpt, app, console, load_graph
 
@@ -42,7 +43,7 @@ def report_command(
 
     result = build_report(store, output, datasets=dataset or None, spectral=not no_spectral)
     for part in result.missing:
-        console.print(f"[yellow]missing:[/yellow] {part}", highlight=False)
+        console.print(Text("missing: ", style="yellow") + Text(str(part)), highlight=False)
     console.print(f"{len(result.figures)} figure files in {result.html.parent / 'figures'}",
                   highlight=False)
     console.print(str(result.html), highlight=False, soft_wrap=True)

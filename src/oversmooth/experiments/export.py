@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .._atomic import atomic_output, check_output_folder
 from .store import Store
 
 __all__ = ["export", "TABLES", "PARQUET_MISSING"]
@@ -22,8 +23,11 @@ def export(store: Store | str | os.PathLike, out_dir: str | os.PathLike, fmt: st
     ``options_json`` and ``settings_json`` as JSON text; metric tables are long format
     (one row per run, [epoch,] layer, metric).
 
+    Each file is written to a temporary file in ``out_dir`` and renamed into place: a killed
+    export leaves the previous complete file or the new one.
+
     Raises:
-        ValueError: unknown format or table.
+        ValueError: unknown format or table, or an unusable ``out_dir``.
         ImportError: ``fmt="parquet"`` without pyarrow installed.
     """
     if fmt not in ("csv", "parquet"):
@@ -37,18 +41,19 @@ def export(store: Store | str | os.PathLike, out_dir: str | os.PathLike, fmt: st
         if table not in TABLES:
             raise ValueError(f"unknown table {table!r}; tables: {', '.join(TABLES)}")
     own = not isinstance(store, Store)
-    store = Store(store) if own else store
+    store = Store(store, readonly=True) if own else store
     try:
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
+        out = check_output_folder(out_dir, create=True)
         paths = []
         for table in tables:
             frame = store.read(table)
             path = out / f"{table}.{fmt}"
-            if fmt == "csv":
-                frame.to_csv(path, index=False)
-            else:
-                frame.to_parquet(path, index=False)
+            # each file appears whole or not at all; an existing link is replaced, not followed
+            with atomic_output(path, binary=fmt == "parquet") as handle:
+                if fmt == "csv":
+                    frame.to_csv(handle, index=False)
+                else:
+                    frame.to_parquet(handle, index=False)
             paths.append(path)
         return paths
     finally:

@@ -147,27 +147,46 @@ def _finite(value):
 
 
 class Store:
-    """A results store at ``path`` (created if missing).
+    """A results store at ``path`` (created if missing, unless ``readonly``).
 
     Args:
         path: the SQLite file.
         timeout: seconds a connection waits on a lock before retrying.
         retries: how many times a write is retried when the database stays locked.
+        readonly: open an existing store for reading only: the file is never changed (no
+            schema written into an empty or foreign file, no switch to WAL mode), and
+            writing raises. What ``table``, ``export``, ``report`` and dry runs use.
 
     Raises:
         StoreVersionError: the file holds a store of another schema version.
-        ValueError: the file exists but is not an SQLite database.
+        ValueError: the file exists but is not an SQLite database, or the path is unusable.
+        FileNotFoundError: ``readonly`` and there is no file at ``path``.
     """
 
-    def __init__(self, path: str | os.PathLike, timeout: float = 30.0, retries: int = 20) -> None:
+    def __init__(self, path: str | os.PathLike, timeout: float = 30.0, retries: int = 20,
+                 readonly: bool = False) -> None:
+        if not os.fspath(path).strip():
+            raise ValueError("the store path is empty; give a file name such as results.db")
         self.path = Path(path)
         self.retries = retries
+        self.readonly = readonly
+        if self.path.is_dir():
+            raise ValueError(f"store {self.path} is a folder; give a file name such as results.db")
+        for parent in self.path.parents:
+            if parent.exists() and not parent.is_dir():
+                raise ValueError(f"store folder {parent} is a file, not a folder")
         if self.path.parent and not self.path.parent.exists():
             raise FileNotFoundError(f"store folder {self.path.parent} does not exist")
-        self._conn = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None,
-                                     check_same_thread=False)
+        if readonly:
+            self._conn = self._connect_readonly(timeout)
+        else:
+            self._conn = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None,
+                                         check_same_thread=False)
         try:
             self._conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            if readonly:
+                self._check_schema(self._conn)
+                return
             self._retry(lambda: self._conn.execute("PRAGMA journal_mode = WAL"))
             self._conn.execute("PRAGMA synchronous = NORMAL")
             self._conn.execute("PRAGMA foreign_keys = ON")
@@ -180,6 +199,19 @@ class Store:
             raise
 
     # -- plumbing -------------------------------------------------------------------------
+    def _connect_readonly(self, timeout: float) -> sqlite3.Connection:
+        if not self.path.is_file():
+            raise FileNotFoundError(f"store {self.path} not found; create one with `oversmooth sweep "
+                                    f"--store {self.path} ...` or run `oversmooth demo`")
+        if self.path.stat().st_size == 0:
+            raise ValueError(f"{self.path} is an empty file, not an oversmooth store")
+        uri = self.path.resolve().as_uri()
+        # without a -wal file no writer is active and the store is read as an immutable file
+        # (no lock or side files created); with one, as a read-only WAL database
+        flags = "mode=ro" if Path(f"{self.path}-wal").exists() else "mode=ro&immutable=1"
+        return sqlite3.connect(f"{uri}?{flags}", uri=True, timeout=timeout, isolation_level=None,
+                               check_same_thread=False)
+
     def _retry(self, fn):
         delay = 0.05
         for attempt in range(self.retries + 1):
@@ -203,30 +235,41 @@ class Store:
         self._conn.execute("COMMIT")
 
     def _write(self, fn) -> Any:
+        if self.readonly:
+            raise ValueError(f"store {self.path} is open for reading only")
+
         def attempt():
             with self._transaction() as conn:
                 return fn(conn)
         return self._retry(attempt)
 
+    def _check_schema(self, conn) -> bool:
+        """Whether the file holds a store of this schema version (``False``: an empty database);
+        a foreign database or another version raises."""
+        has_meta = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
+        if has_meta:
+            row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            found = int(row[0]) if row and str(row[0]).isdigit() else None
+            if found != SCHEMA_VERSION:
+                raise StoreVersionError(
+                    f"store {self.path} has schema version {found}, this oversmooth reads "
+                    f"version {SCHEMA_VERSION}; use the oversmooth version that wrote it "
+                    f"(export it with `oversmooth export`) or start a new store")
+            return True
+        tables = conn.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall()
+        if tables:
+            raise StoreVersionError(
+                f"{self.path} is an SQLite database but not an oversmooth store "
+                f"(tables: {', '.join(t[0] for t in tables)}); choose another --store path")
+        if self.readonly:
+            raise ValueError(f"{self.path} is an empty database, not an oversmooth store")
+        return False
+
     def _init_schema(self) -> None:
         def init(conn):
-            has_meta = conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
-            if has_meta:
-                row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-                found = int(row[0]) if row else None
-                if found != SCHEMA_VERSION:
-                    raise StoreVersionError(
-                        f"store {self.path} has schema version {found}, this oversmooth reads "
-                        f"version {SCHEMA_VERSION}; use the oversmooth version that wrote it "
-                        f"(export it with `oversmooth export`) or start a new store")
+            if self._check_schema(conn):
                 return
-            tables = conn.execute(
-                "SELECT name FROM sqlite_master WHERE type='table'").fetchall()
-            if tables:
-                raise StoreVersionError(
-                    f"{self.path} is an SQLite database but not an oversmooth store "
-                    f"(tables: {', '.join(t[0] for t in tables)}); choose another --store path")
             # executescript() would COMMIT mid-transaction, so statements go one by one
             for statement in filter(str.strip, _SCHEMA.split(";")):
                 conn.execute(statement)
