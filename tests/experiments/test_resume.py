@@ -107,3 +107,48 @@ def test_two_sweeps_on_one_store_with_workers(tmp_path):
         assert proc.returncode == 0, err.decode()
     runs = check_complete_rows(store)
     assert len(runs) == 8
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_workers_exit_when_the_sweep_is_killed(tmp_path, sig):
+    proc = start(tmp_path / "w.db", "--jobs", "2")
+    deadline = time.time() + 60
+    workers: set[int] = set()
+    while time.time() < deadline and proc.poll() is None:
+        # the spawned pool's workers (the resource tracker is a child too: it exits on its own)
+        workers = {p for p in _children(proc.pid)
+                   if b"spawn_main" in (Path("/proc") / str(p) / "cmdline").read_bytes()}
+        if len(workers) >= 2:
+            break
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the pool did not start"
+    os.kill(proc.pid, sig)  # the parent alone, not its process group
+    proc.wait(timeout=30)
+    deadline = time.time() + 10
+    while time.time() < deadline and any(_alive(p) for p in workers):
+        time.sleep(0.1)
+    assert not any(_alive(p) for p in workers), "a worker outlived the sweep"

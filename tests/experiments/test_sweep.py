@@ -126,6 +126,13 @@ def test_ray_missing_says_what_to_install(tmp_path, monkeypatch):
         run_sweep(tiny(seeds=1), tmp_path / "r.db", executor="ray", progress=False)
 
 
+def test_ray_missing_is_one_line_on_the_cli(run_cli, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)
+    code, _, err = run_cli("sweep", "--datasets", "karate", "--models", "gcn", "--depths", "2",
+                           "--executor", "ray", "--store", str(tmp_path / "r.db"))
+    assert code == 2 and "pip install 'oversmooth[ray]'" in err and len(err.strip().splitlines()) == 1
+
+
 def test_executor_arguments_are_checked(tmp_path):
     with pytest.raises(ValueError, match="--jobs must be >= 1"):
         run_sweep(tiny(seeds=1), tmp_path / "r.db", jobs=0, progress=False)

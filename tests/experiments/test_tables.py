@@ -93,5 +93,5 @@ def test_parquet_without_pyarrow_says_what_to_install(store, tmp_path, monkeypat
     import sys
 
     monkeypatch.setitem(sys.modules, "pyarrow", None)
-    with pytest.raises(ImportError, match="pip install pyarrow"):
+    with pytest.raises(ImportError, match=r"pip install 'oversmooth\[parquet\]'"):
         export(store, tmp_path / "out", "parquet")

@@ -12,6 +12,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from .._extras import MissingExtra
+
 app = typer.Typer(
     name="oversmooth",
     help=(
@@ -31,7 +33,7 @@ err_console = Console(stderr=True, markup=False)
 
 # Errors a user can fix by changing the input; anything else is a bug and keeps its traceback.
 USER_ERRORS = (ValueError, KeyError, FileNotFoundError, IsADirectoryError, NotADirectoryError,
-               PermissionError, FileExistsError)
+               PermissionError, FileExistsError, MissingExtra)
 
 DatasetArg = Annotated[str, typer.Argument(help="Dataset name (see `oversmooth datasets`).")]
 ParamOpt = Annotated[

@@ -211,12 +211,7 @@ def export_command(
     from ..experiments.export import export
 
     path = Path(store)
-    if not path.is_file():
-        raise FileNotFoundError(f"store {store} not found")
     target = Path(out) if out else path.with_name(path.stem + "_export")
-    try:
-        paths = export(path, target, fmt)
-    except ImportError as exc:
-        raise ValueError(str(exc)) from None
+    paths = export(path, target, fmt)
     for p in paths:
         print(p)

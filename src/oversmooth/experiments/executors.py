@@ -11,16 +11,18 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 
+from .._extras import require
 from .grid import RunSpec
 from .runner import execute
 
 __all__ = ["Executor", "InlineExecutor", "LocalExecutor", "RayExecutor", "make_executor",
            "RAY_MISSING"]
 
-RAY_MISSING = ("--executor ray needs Ray, which is an optional extra: "
-               "pip install 'oversmooth[ray]'")
+RAY_MISSING = "--executor ray needs ray, an optional extra: pip install 'oversmooth[ray]'"
 
 
 class Executor:
@@ -47,10 +49,36 @@ class InlineExecutor(Executor):
         return future
 
 
-def _init_worker(threads: int) -> None:
+def _exit_with_parent(parent: int) -> None:
+    """End this worker when the sweep process dies, however it dies (SIGKILL included).
+
+    Linux delivers SIGKILL to the worker as soon as its parent exits (``PR_SET_PDEATHSIG``);
+    elsewhere, and for a parent that died before that was set, a daemon thread notices the
+    worker was re-parented and exits within a second.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="oversmooth-parent-watch", daemon=True).start()
+
+
+def _init_worker(threads: int, parent: int) -> None:
     # The sweep process handles Ctrl-C and shuts the pool down; workers must not die
-    # half-way through a run on the same signal.
+    # half-way through a run on the same signal, and must not outlive the sweep.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with_parent(parent)
     import torch
 
     torch.set_num_threads(threads)
@@ -66,7 +94,7 @@ class LocalExecutor(Executor):
         self.capacity = jobs
         self._pool = ProcessPoolExecutor(max_workers=jobs,
                                          mp_context=multiprocessing.get_context("spawn"),
-                                         initializer=_init_worker, initargs=(threads,))
+                                         initializer=_init_worker, initargs=(threads, os.getpid()))
 
     def submit(self, spec: RunSpec) -> Future:
         return self._pool.submit(execute, spec)
@@ -83,10 +111,7 @@ class RayExecutor(Executor):
     name = "ray"
 
     def __init__(self, jobs: int | None, threads: int, address: str | None = None) -> None:
-        try:
-            import ray
-        except ImportError:
-            raise ImportError(RAY_MISSING) from None
+        ray = require("ray", "ray", "--executor ray")
         self._ray = ray
         self._started = not ray.is_initialized()
         if self._started:

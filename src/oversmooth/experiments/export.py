@@ -6,13 +6,13 @@ import os
 from pathlib import Path
 
 from .._atomic import atomic_output, check_output_folder
+from .._extras import require
 from .store import Store
 
 __all__ = ["export", "TABLES", "PARQUET_MISSING"]
 
 TABLES = ("runs", "layer_metrics", "layer_history", "history")
-PARQUET_MISSING = ("--format parquet needs pyarrow: pip install pyarrow "
-                   "(or pip install 'oversmooth[parquet]'); --format csv needs nothing")
+PARQUET_MISSING = "--format parquet needs pyarrow, an optional extra: pip install 'oversmooth[parquet]'"
 
 
 def export(store: Store | str | os.PathLike, out_dir: str | os.PathLike, fmt: str = "csv",
@@ -28,15 +28,12 @@ def export(store: Store | str | os.PathLike, out_dir: str | os.PathLike, fmt: st
 
     Raises:
         ValueError: unknown format or table, or an unusable ``out_dir``.
-        ImportError: ``fmt="parquet"`` without pyarrow installed.
+        MissingExtra: ``fmt="parquet"`` without pyarrow installed.
     """
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"unknown export format {fmt!r}; choose csv or parquet")
     if fmt == "parquet":
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError:
-            raise ImportError(PARQUET_MISSING) from None
+        require("pyarrow", "parquet", "--format parquet")
     for table in tables:
         if table not in TABLES:
             raise ValueError(f"unknown table {table!r}; tables: {', '.join(TABLES)}")
