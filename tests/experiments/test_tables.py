@@ -95,3 +95,18 @@ def test_parquet_without_pyarrow_says_what_to_install(store, tmp_path, monkeypat
     monkeypatch.setitem(sys.modules, "pyarrow", None)
     with pytest.raises(ImportError, match=r"pip install 'oversmooth\[parquet\]'"):
         export(store, tmp_path / "out", "parquet")
+
+
+def test_labels_are_escaped_in_markdown_and_latex(tmp_path):
+    label = "GCN|x_1 & 50% {a}\\b"
+    with Store(tmp_path / "r.db") as s:
+        s.save(record("k1", label=label, depth=2))
+        s.save(record("k2", label="plain", depth=2))
+        summary = summarize(s)
+    md = render(summary, fmt="markdown")
+    rows = [line for line in md.splitlines() if line.startswith("| ")]
+    cells = [len(line.replace("\\|", "").split("|")) for line in rows]
+    assert len(set(cells)) == 1  # the | in the label does not add a column
+    assert "GCN\\|x_1 & 50% {a}\\\\b" in md
+    tex = render(summary, fmt="latex")
+    assert r"GCN|x\_1 \& 50\% \{a\}\textbackslash{}b" in tex

@@ -117,6 +117,21 @@ def _cell(row, metric: str, pm: str, show_published: bool) -> str:
     return text
 
 
+_LATEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+          "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
+def latex_escape(text: str) -> str:
+    """``text`` as LaTeX source that prints it literally (every special character escaped)."""
+    escaped = "".join(_LATEX.get(c, c) for c in " ".join(str(text).split("\n")))
+    return escaped.replace("±", r"$\pm$").replace("–", "--")
+
+
+def markdown_escape(text: str) -> str:
+    """``text`` as one Markdown table cell: ``|`` and ``\\`` escaped, line breaks joined."""
+    return " ".join(str(text).splitlines()).replace("\\", "\\\\").replace("|", "\\|")
+
+
 def render(summary: pd.DataFrame, metric: str = "test_acc", fmt: str = "markdown",
            show_published: bool = True) -> str:
     """Print a :func:`summarize` table: ``markdown``, ``latex`` (one table per dataset:
@@ -131,7 +146,7 @@ def render(summary: pd.DataFrame, metric: str = "test_acc", fmt: str = "markdown
         raise ValueError(f"unknown format {fmt!r}; choose markdown, latex or csv")
     if summary.empty:
         return "(the store holds no runs)\n"
-    pm = "±" if fmt == "markdown" else "$\\pm$"
+    pm = "±"  # LaTeX: $\pm$ after escaping (see latex_escape)
     accuracy = metric in ACCURACIES
     show_published = show_published and metric == "test_acc"
     out = []
@@ -149,14 +164,13 @@ def render(summary: pd.DataFrame, metric: str = "test_acc", fmt: str = "markdown
         note = (f"{dataset}: {metric}" + (" (%)" if accuracy else "") + ", mean ± std over seeds"
                 + ("; published in brackets" if show_published else ""))
         if fmt == "markdown":
-            out.append(f"**{note}**\n")
-            out.append("| " + " | ".join(header) + " |")
+            out.append(f"**{markdown_escape(note)}**\n")
+            out.append("| " + " | ".join(markdown_escape(h) for h in header) + " |")
             out.append("|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|")
-            out.extend("| " + " | ".join(r) + " |" for r in lines)
+            out.extend("| " + " | ".join(markdown_escape(c) for c in r) + " |" for r in lines)
             out.append("")
         else:
-            def tex(s: str) -> str:
-                return s.replace("_", "\\_").replace("%", "\\%").replace("–", "--")
+            tex = latex_escape
             out.append("\\begin{table}[t]\n\\centering")
             out.append(f"\\caption{{{tex(note)}}}")
             out.append("\\begin{tabular}{l" + "r" * (len(header) - 1) + "}\n\\toprule")
