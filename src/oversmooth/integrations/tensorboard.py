@@ -115,18 +115,19 @@ def write_sweep(store, log_dir: str | os.PathLike, keys=None) -> Path:
                 writer.add_scalar(f"test_acc/{row.dataset}/{row.label}", float(row.mean),
                                   global_step=int(row.depth))
             writer.add_figure("accuracy_vs_depth", plots.accuracy_vs_depth(summary), close=True)
-        history = store.read("history")
-        layer_history = store.read("layer_history")
-        layers = store.read("layer_metrics")
+        empty = pd.DataFrame(columns=["epoch", "layer", "metric", "value"])
+        history, layer_history, layers = (
+            dict(tuple(store.read(t).groupby("run_key")))
+            for t in ("history", "layer_history", "layer_metrics"))
         for run in runs.itertuples(index=False):
             folder = log_dir / _safe(run.dataset) / _safe(run.label) / f"depth{run.depth}-seed{run.seed}"
             with _summary_writer(folder) as writer:
-                for epoch, metric, value in history.loc[history["run_key"] == run.run_key,
-                                                        ["epoch", "metric", "value"]].itertuples(index=False):
+                rows = history.get(run.run_key, empty)
+                for epoch, metric, value in rows[["epoch", "metric", "value"]].itertuples(index=False):
                     writer.add_scalar(metric, float(value), global_step=int(epoch))
-                write_tables(writer, layer_history[layer_history["run_key"] == run.run_key])
-                for layer, metric, value in layers.loc[layers["run_key"] == run.run_key,
-                                                       ["layer", "metric", "value"]].itertuples(index=False):
+                write_tables(writer, layer_history.get(run.run_key, empty))
+                rows = layers.get(run.run_key, empty)
+                for layer, metric, value in rows[["layer", "metric", "value"]].itertuples(index=False):
                     writer.add_scalar(f"final/{metric}", float(value), global_step=int(layer))
     finally:
         if own:
