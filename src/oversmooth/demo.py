@@ -1,7 +1,7 @@
 """The demo: oversmoothing measured end to end on a graph that needs no download.
 
-:func:`run_demo` runs, on the embedded ``cora-like`` CSBM graph (and on Cora when its
-files are present locally or in ``$OVERSMOOTH_DATA_MIRROR``):
+:func:`run_demo` runs, on Cora (public split; the copy shipped in the package when no
+raw files are at hand, so no download and no mirror are needed):
 
 1. spectrum and pure propagation (with a 200-node complete graph for contrast);
 2. a small depth sweep: GCN, GCN+residual, GCNII, APPNP at depths 2, 8 and 32, one seed,
@@ -37,15 +37,10 @@ METRICS = LAYER_METRICS
 
 
 def _datasets(quick: bool) -> list[tuple[str, dict]]:
-    from .datasets.real import REAL_DATASETS, is_present
-
     if quick:
         return [("csbm", {"num_nodes": 300, "num_classes": 3, "avg_degree": 4.0,
                           "homophily": 0.8, "num_features": 32})]
-    names = [("cora-like", {})]
-    if is_present(REAL_DATASETS["cora"]) != "no":
-        names.append(("cora", {}))
-    return names
+    return [("cora", {})]  # raw files when at hand, else the copy shipped in the package
 
 
 def _config(dataset: str, params: dict, quick: bool):

@@ -285,3 +285,11 @@ class Probe:
 
         frame = pd.DataFrame(rows, columns=["epoch", "layer", "metric", "value"])
         return frame.sort_values(["epoch", "layer"], kind="stable").reset_index(drop=True)
+
+    def write_tensorboard(self, log_dir, prefix: str = ""):
+        """Write both tables to TensorBoard event files in ``log_dir``: scalar
+        ``<prefix><metric>/layer_<k>`` at step ``epoch`` (needs ``oversmooth[tensorboard]``;
+        see :func:`oversmooth.integrations.tensorboard.write_probe`). Returns ``log_dir``."""
+        from .integrations.tensorboard import write_probe
+
+        return write_probe(self, log_dir, prefix=prefix)

@@ -52,7 +52,7 @@ def test_parquet_export_without_pyarrow(run_cli, tmp_path, monkeypatch):
     Store(tmp_path / "r.db").close()
     monkeypatch.setitem(sys.modules, "pyarrow", None)
     code, _, err = run_cli("export", str(tmp_path / "r.db"), "--format", "parquet")
-    assert code == 2 and "pip install pyarrow" in err
+    assert code == 2 and "pip install 'oversmooth[parquet]'" in err
 
 
 def test_reading_commands_do_not_write(run_cli, tmp_path):

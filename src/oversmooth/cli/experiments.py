@@ -81,6 +81,7 @@ def sweep_command(
     retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Run again the runs stored as failed.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List the runs and what the store holds; run nothing.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="One log line per run instead of the progress bar.")] = False,
+    tensorboard: Annotated[Optional[str], typer.Option("--tensorboard", metavar="DIR", help="Also write the sweep's runs as TensorBoard event files to DIR (pip install 'oversmooth\\[tensorboard]').")] = None,
 ) -> None:
     """Run a grid of (dataset x model x mitigation x depth x seed) into a results store.
 
@@ -97,6 +98,7 @@ def sweep_command(
       oversmooth sweep --config configs/cora-depth.toml --store cora.db --jobs 2
       oversmooth sweep --preset table3-quick --store table3.db
       oversmooth sweep --preset table3 --executor ray --ray-address auto
+      oversmooth sweep --datasets cora --models gcn --depths 2,8,32 --tensorboard tb/
     """
     from ..experiments import expand, run_sweep
     from ..experiments.store import Store
@@ -136,6 +138,10 @@ def sweep_command(
                          "--datasets/--models/--depths")
     cfg = _sweep_config(config, preset, flags)
     runs = expand(cfg)
+    if tensorboard and not dry_run:
+        from ..integrations.tensorboard import require
+
+        require()  # before the sweep, not after it
     if dry_run:  # reads the store if there is one, creates nothing
         stored = {}
         if Path(store).exists():
@@ -153,6 +159,13 @@ def sweep_command(
         highlight=False)
     for failure in summary.failures[:10]:
         err_console.print(f"  failed: {failure}", highlight=False, markup=False)
+    if tensorboard:
+        from ..integrations.tensorboard import write_sweep
+
+        write_sweep(store, tensorboard, keys=[r.key for r in runs])
+        err_console.print(f"TensorBoard event files -> {tensorboard} "
+                          f"(view: tensorboard --logdir {tensorboard})", highlight=False,
+                          soft_wrap=True)
 
 
 @app.command("table")

@@ -57,7 +57,7 @@ def demo_command(
 ) -> None:
     """The main job: measure oversmoothing end to end, no download needed.
 
-    On the embedded cora-like graph (and Cora when its files are present): spectrum and
+    On Cora (the copy shipped in the package when no raw files are at hand): spectrum and
     pure propagation, a depth sweep (GCN, GCN+residual, GCNII, APPNP at depths 2, 8, 32;
     one seed, 100 epochs), backward diagnostics, and the report. Under 5 minutes on two
     cores; prints the path of the report last.

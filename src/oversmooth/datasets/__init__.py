@@ -70,7 +70,8 @@ def load(name: str, root: str | os.PathLike | None = None, split: int = 0, **par
 
     Real datasets (``cora``, ``citeseer``, ``pubmed``, ``cora-geom``, ``citeseer-geom``,
     ``texas``, ``cornell``, ``wisconsin``, ``chameleon``, ``squirrel``, ``actor``,
-    ``minesweeper``, ``tolokers``, ``karate``) come through PyG's dataset classes; the
+    ``minesweeper``, ``tolokers``, ``karate``) come through PyG's dataset classes (Cora and
+    CiteSeer from the copy shipped in the package when no raw files are at hand); the
     graph is made undirected with duplicate edges and self-loops removed, features are
     float32, and for sets with 10 splits ``split`` picks the masks. Synthetic names
     (``csbm``, ``cora-like``, ...) call the generator with ``params``.

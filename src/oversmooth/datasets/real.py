@@ -2,8 +2,10 @@
 
 Where the files come from, in order: the raw files already under the data root;
 then a read-only mirror (``OVERSMOOTH_DATA_MIRROR``, laid out like PyG's roots);
-then PyG's own download. The data root is the ``root`` argument, else
-``OVERSMOOTH_DATA``, else ``~/.cache/oversmooth``.
+then, for Cora and CiteSeer (public split), the copy shipped inside the package
+(:mod:`oversmooth.datasets.shipped`, no network, nothing written); then PyG's own
+download. The data root is the ``root`` argument, else ``OVERSMOOTH_DATA``, else
+``~/.cache/oversmooth``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
+
+from .shipped import SHIPPED, has_raw_files
+from .shipped import load as load_shipped
 
 __all__ = ["RealDataset", "REAL_DATASETS", "DataUnavailableError", "data_root", "mirror_root"]
 
@@ -111,12 +116,19 @@ def _raw_files(tree: Path) -> list[Path]:
 
 
 def is_present(spec: RealDataset, root: str | os.PathLike | None = None) -> str:
-    """'local', 'mirror' or 'no': where the raw files of ``spec`` can be found right now."""
+    """Where ``spec`` loads from right now: 'bundled' (with PyG), 'local' or 'mirror' (its
+    raw files), 'shipped' (the copy inside this package), or 'no'."""
     if not spec.mirror_subdir:
         return "bundled"
+    mirror = mirror_root()
+    if spec.name in SHIPPED:  # only a complete set of raw files is used instead of the copy
+        if has_raw_files(spec.name, data_root(root)):
+            return "local"
+        if mirror is not None and has_raw_files(spec.name, mirror):
+            return "mirror"
+        return "shipped"
     if _raw_files(data_root(root) / spec.mirror_subdir):
         return "local"
-    mirror = mirror_root()
     if mirror is not None and _raw_files(mirror / spec.mirror_subdir):
         return "mirror"
     return "no"
@@ -179,12 +191,18 @@ def _offline_class(base: type, spec: RealDataset, allow_download: bool) -> type:
 
 
 def load_pyg(spec: RealDataset, root: str | os.PathLike | None = None):
-    """Load the raw PyG ``Data`` of a real dataset (no post-processing)."""
+    """Load the raw PyG ``Data`` of a real dataset (no post-processing).
+
+    Cora and CiteSeer come from the shipped copy when neither the data root nor the
+    mirror holds all their raw files (the same tensors as PyG's processing of them).
+    """
     import torch_geometric.datasets as pyg_datasets
 
     base = getattr(pyg_datasets, spec.pyg_class)
     if not spec.subdir:  # bundled with PyG, no files
         return base()[0]
+    if is_present(spec, root) == "shipped":
+        return load_shipped(spec.name)
     root_path = data_root(root)
     allow_download = os.environ.get("OVERSMOOTH_OFFLINE", "") in ("", "0")
     with _locked(root_path):
