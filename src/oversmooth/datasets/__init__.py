@@ -19,6 +19,7 @@ import torch
 from torch_geometric.data import Data
 from torch_geometric.utils import remove_self_loops, to_undirected
 
+from .._params import check_arguments
 from ..graph.validate import validate
 from . import synthetic
 from .real import REAL_DATASETS, DataUnavailableError, RealDataset, data_root, is_present, load_pyg
@@ -65,6 +66,16 @@ def synthetic_parameters(name: str) -> dict:
     return {p.name: p.default for p in inspect.signature(SYNTHETIC[name]).parameters.values()}
 
 
+def check_synthetic(name: str, params: dict) -> dict:
+    """``params`` of generator ``name`` checked by name, type and size limit (one-line
+    ``ValueError``), before anything is generated; what sweep configs check up front too."""
+    allowed = synthetic_parameters(name)
+    bad = sorted(set(params) - set(allowed))
+    if bad:
+        raise ValueError(f"{name} has no parameter {bad[0]!r}; it takes: {', '.join(allowed)}")
+    return check_arguments(SYNTHETIC[name], params, where=name)
+
+
 def load(name: str, root: str | os.PathLike | None = None, split: int = 0, **params) -> Data:
     """Load a dataset by name as a :class:`~torch_geometric.data.Data`.
 
@@ -88,11 +99,7 @@ def load(name: str, root: str | os.PathLike | None = None, split: int = 0, **par
     """
     key = name.lower()
     if key in SYNTHETIC:
-        allowed = synthetic_parameters(key)
-        bad = sorted(set(params) - set(allowed))
-        if bad:
-            raise ValueError(f"{key} has no parameter {bad[0]!r}; it takes: {', '.join(allowed)}")
-        return validate(SYNTHETIC[key](**params))
+        return validate(SYNTHETIC[key](**check_synthetic(key, params)))
     if key not in REAL_DATASETS:
         raise _unknown(name)
     if params:

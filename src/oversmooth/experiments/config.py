@@ -131,11 +131,20 @@ def config_from_dict(raw: dict, source: str = "config", text: str | None = None)
         if name not in datasets_module.SYNTHETIC:
             raise ValueError(f"{loc.where(name, table='dataset_params')}: {name} is a real "
                              "dataset and takes no parameters")
+        if not isinstance(params, dict):
+            raise ValueError(f"{loc.where(name, table='dataset_params')}: dataset_params.{name} must be a "
+                             f"table of generator parameters ([dataset_params.{name}]), got {params!r}")
         allowed = datasets_module.synthetic_parameters(name)
         for key in params:
             if key not in allowed:
                 raise _unknown_key(key, list(allowed), loc.where(key, table=f"dataset_params.{name}"),
                                    f"[dataset_params.{name}]")
+        for key, value in params.items():  # types and sizes, before any run generates the graph
+            try:
+                datasets_module.check_synthetic(name, {key: value})
+            except ValueError as exc:
+                raise ValueError(f"{loc.where(key, table=f'dataset_params.{name}')}: "
+                                 f"{str(exc).removeprefix(name + ': ')}") from None
 
     depths = _int_list(raw.get("depths"), "depths", loc, 1) if "depths" in raw else None
     seeds = _int_list(raw.get("seeds", 1), "seeds", loc, 0)
@@ -175,12 +184,12 @@ def config_from_dict(raw: dict, source: str = "config", text: str | None = None)
                                 str(entry.get("label") or _label(model, parse_options(entry.get("options")))),
                                 _check_training(entry.get("training", {}), loc, "variants"),
                                 own_depths))
-    for variant in variants:
-        accepted = models_module.accepted_options(models_module.model_class(variant.model))
-        for option in variant.options:
-            if option not in accepted:
-                raise ValueError(f"{loc.where(option)}: option {option!r} does not apply to model "
-                                 f"{variant.model!r}; accepted: {', '.join(accepted) or 'none'}")
+    for variant in variants:  # names and types, before any run builds the model
+        for option, value in variant.options.items():
+            try:
+                models_module.check_options(variant.model, {option: value})
+            except ValueError as exc:
+                raise ValueError(f"{loc.where(option)}: {str(exc).removeprefix(variant.model + ': ')}") from None
     if not variants:
         raise ValueError(f"{loc.where('models')}: no models given (models = [\"gcn\"] or "
                          "[[variants]] tables)")

@@ -13,7 +13,12 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-__all__ = ["parse_options", "read_toml", "TRAINING_KEYS"]
+from .._params import LIMITS, check_value
+
+__all__ = ["parse_options", "read_toml", "TRAINING_KEYS", "MAX_SEEDS"]
+
+#: A seed count beyond this is a typo, not a plan (each seed is a full set of runs).
+MAX_SEEDS = 10_000
 
 # Keys of [training]: arguments of training.fit, the width of the hidden layers, and
 # whether features are row-normalised first (the authors' preprocessing, default true).
@@ -102,8 +107,8 @@ def parse_options(text: str | dict | None) -> dict:
 
 def _int_list(value, key: str, loc: _Locator, minimum: int) -> list[int]:
     if isinstance(value, int) and not isinstance(value, bool) and key == "seeds":
-        if value < 1:
-            raise ValueError(f"{loc.where(key)}: seeds = {value}: give a count >= 1 or a list")
+        if not 1 <= value <= MAX_SEEDS:
+            raise ValueError(f"{loc.where(key)}: seeds = {value}: give a count from 1 to {MAX_SEEDS} or a list")
         return list(range(value))
     if not isinstance(value, list) or not value:
         raise ValueError(f"{loc.where(key)}: {key} must be a non-empty list of integers, "
@@ -114,6 +119,7 @@ def _int_list(value, key: str, loc: _Locator, minimum: int) -> list[int]:
             raise ValueError(f"{loc.where(key)}: {key} must hold integers, got {item!r}")
         if item < minimum:
             raise ValueError(f"{loc.where(key)}: {key} must be >= {minimum}, got {item}")
+        check_value(key.removesuffix("s"), item, int, loc.where(key))  # depth, seed: size limits
         out.append(item)
     if len(set(out)) != len(out):
         raise ValueError(f"{loc.where(key)}: {key} lists a value twice: {out}")
@@ -142,6 +148,8 @@ def _check_training(training, loc: _Locator, table: str) -> dict:
                 not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0):
             raise ValueError(f"{loc.where(key, table=table)}: {key} must be a number >= 0, "
                              f"got {value!r}")
+        if key in LIMITS:
+            check_value(key, value, int, loc.where(key, table=table))
         if key == "normalize_features" and not isinstance(value, bool):
             raise ValueError(f"{loc.where(key, table=table)}: normalize_features must be true "
                              f"or false, got {value!r}")

@@ -6,7 +6,7 @@ for the names and ``defaults(name)`` for each model's published hyperparameters.
 """
 
 from .base import LayerTaps, TapHandle
-from .registry import MODELS, accepted_options, available, build, defaults, model_class
+from .registry import MODELS, accepted_options, available, build, check_options, defaults, model_class
 
-__all__ = ["LayerTaps", "TapHandle", "MODELS", "build", "available", "defaults", "model_class",
+__all__ = ["LayerTaps", "TapHandle", "MODELS", "build", "available", "defaults", "model_class", "check_options",
            "accepted_options"]

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import typing
 
 from torch import nn
 
-__all__ = ["MODELS", "build", "available", "defaults", "model_class", "accepted_options",
+from .._params import check_value
+
+__all__ = ["MODELS", "build", "available", "defaults", "model_class", "accepted_options", "check_options",
            "TRAINING_KEYS"]
 
 #: name -> "module:Class" (module relative to ``oversmooth.models``), plus fixed options.
@@ -61,19 +64,42 @@ def model_class(name: str) -> type[nn.Module]:
     return getattr(importlib.import_module(f"oversmooth.models.{module}"), cls)
 
 
-def accepted_options(cls: type) -> list[str]:
-    """Keyword options of ``cls.__init__`` (following ``**options`` up the class hierarchy)."""
-    names: list[str] = []
+def _option_annotations(cls: type) -> dict:
+    """``{option: annotation}`` of ``cls.__init__`` (following ``**options`` up the hierarchy)."""
+    found: dict = {}
     for klass in cls.__mro__:
         init = klass.__dict__.get("__init__")
         if init is None:
             continue
         params = inspect.signature(init).parameters.values()
-        names += [p.name for p in params if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)
-                  and p.name not in ("self", *_SIZE_KEYS) and p.name not in names]
+        try:
+            hints = typing.get_type_hints(init)
+        except Exception:  # noqa: BLE001 -- unresolvable annotations: names only
+            hints = {}
+        for p in params:
+            if (p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD) and p.name not in ("self", *_SIZE_KEYS)
+                    and p.name not in found):
+                found[p.name] = hints.get(p.name, inspect.Parameter.empty)
         if not any(p.kind == p.VAR_KEYWORD for p in params):
             break
-    return names
+    return found
+
+
+def accepted_options(cls: type) -> list[str]:
+    """Keyword options of ``cls.__init__`` (following ``**options`` up the class hierarchy)."""
+    return list(_option_annotations(cls))
+
+
+def check_options(name: str, options: dict, where: str = "") -> dict:
+    """Model ``name``'s ``options`` checked by name and type before anything is built: an
+    unknown option or a value of the wrong type is a one-line ``ValueError``."""
+    key = _check_name(name)
+    annotations = _option_annotations(model_class(key))
+    unknown = [k for k in options if k not in annotations]
+    if unknown:
+        raise ValueError(f"{where + ': ' if where else ''}option {unknown[0]!r} does not apply to model "
+                         f"{key!r}; accepted: {', '.join(annotations) or 'none'}")
+    return {k: check_value(k, v, annotations[k], where or key) for k, v in options.items()}
 
 
 def defaults(name: str) -> dict:
@@ -95,13 +121,13 @@ def build(name: str, in_channels: int, hidden_channels: int | None, out_channels
     key = _check_name(name)
     cls = model_class(key)
     accepted = accepted_options(cls)
-    unknown = [k for k in options if k not in accepted]
-    if unknown:
-        raise ValueError(f"option {unknown[0]!r} does not apply to model {key!r}; accepted: "
-                         f"{', '.join(accepted) or 'none'}")
+    options = check_options(key, options)
     model_defaults = defaults(key)
     if hidden_channels is None:
         hidden_channels = model_defaults.get("hidden_channels", 64)
+    for size, value in (("in_channels", in_channels), ("hidden_channels", hidden_channels),
+                        ("out_channels", out_channels), ("depth", depth)):
+        check_value(size, value, int, key)
     for option, value in model_defaults.items():
         if option in accepted and option not in options:
             options[option] = value
