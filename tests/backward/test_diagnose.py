@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from oversmooth import datasets
 from oversmooth.backward import diagnose, layer_table, plot
 from oversmooth.backward._layers import layer_groups
+from oversmooth.graph import num_classes
 from oversmooth.metrics import backward_smoothness
 from oversmooth.models import build
 
@@ -23,7 +24,7 @@ def graph():
 
 def _model(name, data, depth=4, width=8, **options):
     torch.manual_seed(0)
-    return build(name, data.x.shape[1], width, int(data.y.max()) + 1, depth, dropout=0.0, **options)
+    return build(name, data.x.shape[1], width, num_classes(data), depth, dropout=0.0, **options)
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
