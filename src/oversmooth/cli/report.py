@@ -162,7 +162,8 @@ def plot_backward(name: Annotated[str, typer.Argument(help="Dataset name (see `o
       oversmooth plot backward cora --model gcnii --depth 64 --epochs 100 -f svg
     """
     from .. import training
-    from ..report import backward_table, plots
+    from ..backward import signal_table
+    from ..report import plots
 
     data = load_graph(name, param)
     if epochs > 0:
@@ -170,5 +171,5 @@ def plot_backward(name: Annotated[str, typer.Argument(help="Dataset name (see `o
     else:
         net = training.build_seeded(model, data, depth, seed, reset=False)
     state = f"after {epochs} epochs" if epochs else "at init"
-    table = backward_table(net, data, f"{model} (L={depth}, {state})")
+    table = signal_table(net, data, f"{model} (L={depth}, {state})")
     _save(plots.backward(table, title=name), _out(output, f"backward_{name}_{model}", fmt), fmt)

@@ -40,18 +40,11 @@ def _graph(spec: RunSpec):
 
 
 def layer_outputs(model, data) -> dict[int, torch.Tensor]:
-    """One eval-mode forward pass; returns ``{layer: output}`` of every emitted layer."""
-    outputs: dict[int, torch.Tensor] = {}
-    handle = model.add_tap(lambda k, h: outputs.__setitem__(int(k), h.detach()))
-    was_training = model.training
-    try:
-        model.eval()
-        with torch.no_grad():
-            model(data.x, data.edge_index)
-    finally:
-        handle.remove()
-        model.train(was_training)
-    return outputs
+    """One eval-mode forward pass; returns ``{layer: output}`` of every emitted layer
+    (:func:`oversmooth.probe.capture_layers`)."""
+    from ..probe import capture_layers
+
+    return capture_layers(model, data).outputs
 
 
 def measure_layers(model, data, metrics: tuple[str, ...] | list[str]) -> list[tuple[int, str, float]]:
