@@ -90,7 +90,7 @@ def execute(spec: RunSpec) -> RunRecord:
 def _train_and_measure(spec: RunSpec, record: RunRecord) -> None:
     from .. import training
 
-    data = _graph(spec)  # row-normalised there, once per worker
+    data = _graph(spec)  # features normalised there (once per worker), so train() does not
     device = torch.device(spec.device)
     if device.type != "cpu":
         data = data.to(device)

@@ -15,7 +15,7 @@ from typing import Any, Callable
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import Tensor, nn
+from torch import nn
 
 __all__ = ["FitResult", "TrainingDiverged", "fit", "seed_everything", "row_normalize"]
 
