@@ -1,6 +1,6 @@
 """Measure the claims of issue 7 (Keriven 2025) on a CSBM graph or Cora; prints the numbers.
 
-    OMP_NUM_THREADS=1 PYTHONPATH=src python bench/backward_claims.py [csbm|cora] [depth] [width]
+    OMP_NUM_THREADS=1 PYTHONPATH=src python bench/backward_claims.py [csbm|cora] [depth] [hidden]
 """
 
 from __future__ import annotations
@@ -9,23 +9,20 @@ import statistics
 import sys
 import time
 
-import torch
-
 from oversmooth import datasets
 from oversmooth.backward import diagnose, initialize, stationarity
-from oversmooth.models import build
+from oversmooth.training import build_seeded
 
 
 def main() -> None:
     name = sys.argv[1] if len(sys.argv) > 1 else "csbm"
     depth = int(sys.argv[2]) if len(sys.argv) > 2 else 16
-    width = int(sys.argv[3]) if len(sys.argv) > 3 else 16
+    hidden = int(sys.argv[3]) if len(sys.argv) > 3 else 16
     data = datasets.csbm(num_nodes=500, seed=0) if name == "csbm" else datasets.load(name)
-    classes = int(data.y.max()) + 1
-    print(f"{name}: depth {depth}, width {width}, init kaiming, seed 0, eval mode")
+    print(f"{name}: depth {depth}, hidden_channels {hidden}, init kaiming, seed 0, eval mode")
     for model in ("gcn", "mlp", "gcnii", "appnp"):
-        torch.manual_seed(0)
-        net = initialize(build(model, data.x.shape[1], width, classes, depth, dropout=0.0), "kaiming", 0)
+        net = initialize(build_seeded(model, data, depth, 0, hidden_channels=hidden, reset=False, dropout=0.0),
+                         "kaiming", 0)
         r = diagnose(net, data)
         t, p = r.table, r.parameters
         inner = p["weight_grad_rel"].iloc[:-1]
@@ -34,7 +31,7 @@ def main() -> None:
               f"  median inner |dW|/last {statistics.median(inner):.3e} (min {inner.min():.3e})")
     for model in ("gcn", "gcnii", "appnp"):
         start = time.perf_counter()
-        r = stationarity(model, data, depth=depth, width=width)
+        r = stationarity(model, data, depth=depth, hidden_channels=hidden)
         print(f"  stationarity {model} ({time.perf_counter() - start:.0f}s): gnn_stationary={r.gnn_stationary} "
               f"mlp_stationary={r.mlp_stationary}\n    {r.verdict}")
 

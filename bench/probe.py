@@ -16,6 +16,7 @@ from torch_geometric.nn import GCNConv
 
 import oversmooth
 from oversmooth.datasets import load
+from oversmooth.graph import num_classes
 from oversmooth.probe import PROBE_BACKWARD, PROBE_METRICS
 
 EPOCHS, DEPTH, HIDDEN = 100, 32, 64
@@ -39,7 +40,7 @@ class DeepGCN(torch.nn.Module):
 def train(data, every, metrics=None, backward=True):
     """Seconds for EPOCHS epochs; ``every=None`` trains without a probe."""
     torch.manual_seed(0)
-    model = DeepGCN(data.num_features, int(data.y.max()) + 1)
+    model = DeepGCN(data.num_features, num_classes(data))
     opt = torch.optim.Adam(model.parameters(), lr=0.01, weight_decay=5e-4)
     probe = oversmooth.Probe(model, data, every=every, metrics=metrics, backward=backward) if every else None
 

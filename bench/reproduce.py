@@ -103,7 +103,7 @@ def run(target: Target, seeds: int) -> dict:
     data = None if target.per_split else load(target.dataset)
     for seed in range(seeds):
         graph = load(target.dataset, split=seed) if target.per_split else data
-        result = train(target.model, graph, target.depth, seed=seed, **dict(target.overrides))
+        result = train(target.model, graph, target.depth, seed=seed, **dict(target.overrides)).result
         accs.append(100 * result.test_acc)
         epochs.append(result.epochs_run)
     mean, std = statistics.mean(accs), statistics.pstdev(accs)

@@ -1,4 +1,4 @@
-"""Per-epoch training time on Cora: ours (``oversmooth.training.fit``) vs a straightforward
+"""Per-epoch training time on Cora: ours (``oversmooth.training.train``) vs a straightforward
 PyG loop of the same model (stacked ``GCNConv(cached=True)`` / ``GCN2Conv(cached=True)``,
 ``F.dropout``, Adam).
 
@@ -29,8 +29,9 @@ from torch import nn  # noqa: E402
 from torch_geometric.nn import GCN2Conv, GCNConv  # noqa: E402
 
 from oversmooth.datasets import load  # noqa: E402
-from oversmooth.models import build, defaults  # noqa: E402
-from oversmooth.training import fit, row_normalize, seed_everything  # noqa: E402
+from oversmooth.graph import num_classes  # noqa: E402
+from oversmooth.models import defaults  # noqa: E402
+from oversmooth.training import row_normalize, seed_everything, train  # noqa: E402
 
 
 class RefGCN(nn.Module):
@@ -102,17 +103,17 @@ def reference_fit(model, data, epochs, lr, groups, patience=None):
 CASES = [("gcn", 2), ("gcn", 16), ("gcn", 64), ("gcnii", 64)]
 
 
-def make_pair(name, depth, data):
+def make_reference(name, depth, data):
+    """The plain PyG model of ``name`` with the authors' settings (ours is built by ``train``)."""
     d = defaults(name)
-    hidden = d["hidden_channels"]
-    ours = build(name, data.num_features, hidden, 7, depth)
+    hidden, classes = d["hidden_channels"], num_classes(data)
     if name == "gcn":
-        ref = RefGCN(data.num_features, hidden, 7, depth, d["dropout"])
+        ref = RefGCN(data.num_features, hidden, classes, depth, d["dropout"])
         ref_groups = [{"params": ref.parameters(), "weight_decay": d["weight_decay"]}]
     else:
-        ref = RefGCNII(data.num_features, hidden, 7, depth, d["dropout"], d["alpha"], d["theta"])
+        ref = RefGCNII(data.num_features, hidden, classes, depth, d["dropout"], d["alpha"], d["theta"])
         ref_groups = ref.groups(d["conv_weight_decay"], d["weight_decay"])
-    return ours, ref, ref_groups, d
+    return ref, ref_groups, d
 
 
 def main() -> None:
@@ -136,11 +137,10 @@ def main() -> None:
             continue
         ours_t, ref_t = [], []
         for r in range(args.repeats):
-            seed_everything(r)
-            ours, ref, ref_groups, d = make_pair(name, depth, data)
-            res = fit(ours, data, epochs=args.epochs, patience=None, seed=r)
+            res = train(name, data, depth, r, normalize_features=False, epochs=args.epochs).result
             ours_t.append(res.wall_time / res.epochs_run * 1e3)
             seed_everything(r)
+            ref, ref_groups, d = make_reference(name, depth, data)
             _, per_epoch = reference_fit(ref, data, args.epochs, d["lr"], ref_groups)
             ref_t.append(per_epoch * 1e3)
         o, p = statistics.median(ours_t), statistics.median(ref_t)
@@ -150,10 +150,9 @@ def main() -> None:
         for name, depth in [("gcn", 2), ("gcnii", 64)]:
             ours_acc, ref_acc = [], []
             for s in range(args.seeds):
+                ours_acc.append(train(name, data, depth, s, normalize_features=False).result.test_acc * 100)
                 seed_everything(s)
-                ours, ref, ref_groups, d = make_pair(name, depth, data)
-                ours_acc.append(fit(ours, data, seed=s).test_acc * 100)
-                seed_everything(s)
+                ref, ref_groups, d = make_reference(name, depth, data)
                 acc, _ = reference_fit(ref, data, d["epochs"], d["lr"], ref_groups, d["patience"])
                 ref_acc.append(acc * 100)
             print(f"{name}-{depth}: ours {statistics.mean(ours_acc):.1f} ± {statistics.pstdev(ours_acc):.1f}"

@@ -61,17 +61,15 @@ def _config(dataset: str, params: dict, quick: bool):
 
 def _backward(dataset: str, params: dict, depth: int) -> pd.DataFrame:
     """Backward diagnostics of every demo model at ``depth``, at initialisation."""
-    from . import models, training
+    from . import training
+    from .backward import signal_table
     from .datasets import load
-    from .report import backward_table
 
     data = training.row_normalize(load(dataset, **params))  # unchanged for signed features
     frames = []
     for label, name, options in DEMO_MODELS:
-        training.seed_everything(0)
-        model = models.build(name, data.num_features, None, int(data.y.max()) + 1, depth,
-                             **options)
-        table = backward_table(model, data, f"{label} (L={depth}, at init)")
+        model = training.build_seeded(name, data, depth, 0, reset=False, **options)
+        table = signal_table(model, data, f"{label} (L={depth}, at init)")
         frames.append(table.assign(dataset=dataset))
     return pd.concat(frames, ignore_index=True)
 

@@ -1,12 +1,28 @@
-"""Record oversmoothing metrics layer by layer, forward and backward, for any model."""
+"""The one layer-capture mechanism of the package, forward and backward, for any model.
+
+* :func:`capture_layers` -- one pass through a model: every layer's output
+  :math:`H^{(k)}` and, on request, the gradients :math:`\\partial L/\\partial H^{(k)}` of a
+  loss (and of the logits and any other tensors, e.g. the parameters) as tensors;
+* :class:`Probe` -- per-layer metrics of those outputs and gradients, recorded while a
+  model trains (every ``every`` epochs) or in one :meth:`Probe.measure` (which is a
+  :func:`capture_layers` pass).
+
+Both listen to the layers the same way (:func:`layer_targets`): a zoo model's own taps
+(:class:`oversmooth.models.LayerTaps`), else forward hooks on named modules or on every
+top-level ``MessagePassing`` layer. Sweeps, the backward diagnostics and the report's
+inputs capture through these two, nothing else.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 from functools import partial
+from typing import Callable
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 
 from .metrics import BACKWARD_KEYS, _compute, available, resolve
@@ -15,9 +31,8 @@ from .metrics.backward import _backward
 from .graph.validate import check_edge_index, check_labels
 from .metrics.defaults import PROBE_BACKWARD, PROBE_METRICS
 
-__all__ = ["Probe", "PROBE_METRICS", "PROBE_BACKWARD"]
-
-
+__all__ = ["Probe", "Capture", "capture_layers", "layer_targets", "default_loss", "PROBE_METRICS",
+           "PROBE_BACKWARD"]
 
 def _backward_keys(backward) -> tuple[str, ...]:
     if backward is True:
@@ -44,10 +59,154 @@ def _first_tensor(output):
     return None
 
 
+def default_loss(out: Tensor, data) -> Tensor:
+    """Cross entropy on ``data.train_mask`` (every node when there is no mask): the loss
+    whose gradients :func:`capture_layers`, :meth:`Probe.measure` and
+    :func:`oversmooth.backward.diagnose` take unless given ``loss_fn``."""
+    y = getattr(data, "y", None)
+    if y is None:
+        raise ValueError("data has no labels y: pass loss_fn=(output, data) -> scalar")
+    mask = getattr(data, "train_mask", None)
+    if mask is not None and mask.dim() == 1:
+        return F.cross_entropy(out[mask], y[mask])
+    return F.cross_entropy(out, y)
+
+
+def layer_targets(model: torch.nn.Module, layers=None) -> list[tuple[str, torch.nn.Module]] | None:
+    """Which layers to listen to: ``None`` for a model with taps (``add_tap``: a zoo model,
+    layers numbered as it emits them), else ``(name, module)`` pairs numbered 1..L: the
+    modules ``layers`` names (names as in ``model.named_modules()``, or modules), in that
+    order, or every top-level ``MessagePassing`` submodule in registration order.
+
+    Raises ``ValueError`` for a name the model does not have or a model without layers.
+    """
+    if hasattr(model, "add_tap"):
+        return None
+    named = dict(model.named_modules())
+    if layers is not None:
+        by_id = {id(m): name for name, m in named.items()}
+        targets = []
+        for item in layers:
+            if isinstance(item, str):
+                if item not in named:
+                    raise ValueError(f"model has no module named {item!r}")
+                targets.append((item, named[item]))
+            elif isinstance(item, torch.nn.Module) and id(item) in by_id:
+                targets.append((by_id[id(item)], item))
+            else:
+                raise ValueError(f"layers must name modules of the model, got {item!r}")
+        return targets
+    from torch_geometric.nn import MessagePassing
+
+    targets = []
+    for name, module in named.items():
+        if isinstance(module, MessagePassing) and not any(
+                name.startswith(t + ".") for t, _ in targets):
+            targets.append((name, module))
+    if not targets:
+        raise ValueError("found no MessagePassing layer in the model: pass layers= (module names) "
+                         "or use an oversmooth.models model")
+    return targets
+
+
+def _listen(model, targets, listener: Callable[[int, Tensor], None]) -> tuple[list, dict[int, str]]:
+    """Call ``listener(k, h)`` for every output of the ``targets`` (:func:`layer_targets`)
+    until the returned handles are removed; also returns ``{k: module name}``."""
+    if targets is None:
+        return [model.add_tap(listener)], {}
+
+    def hook(k, module, inputs, output):
+        h = _first_tensor(output)
+        if h is not None:
+            listener(k, h)
+
+    handles = [module.register_forward_hook(partial(hook, k)) for k, (_, module) in enumerate(targets, start=1)]
+    return handles, {k: name for k, (name, _) in enumerate(targets, start=1)}
+
+
+@dataclasses.dataclass
+class Capture:
+    r"""What :func:`capture_layers` returns (every tensor detached).
+
+    * ``outputs``: :math:`H^{(k)}` per layer ``k`` (the first output of each layer in the pass);
+    * ``grads``: :math:`B^{(k)} = \partial L/\partial H^{(k)}` for every layer whose output
+      depends on a parameter (zeros when the loss does not depend on it); empty without
+      ``grad=True``;
+    * ``output``: the model's output (logits); ``output_grad``: :math:`\partial L/\partial`
+      ``output`` (``None`` when not taken);
+    * ``wrt_grads``: the gradients of :math:`L` with respect to ``wrt``, in order (``None``
+      for a tensor the loss does not depend on);
+    * ``loss``: :math:`L` (a 0-dim tensor; ``None`` when no gradient was taken);
+    * ``layer_names``: module name per layer for hooked models (empty for zoo models).
+    """
+
+    outputs: dict[int, Tensor]
+    grads: dict[int, Tensor]
+    output: Tensor
+    output_grad: Tensor | None = None
+    wrt_grads: list = dataclasses.field(default_factory=list)
+    loss: Tensor | None = None
+    layer_names: dict[int, str] = dataclasses.field(default_factory=dict)
+
+
+def capture_layers(model: torch.nn.Module, data, *, grad: bool = False, loss_fn: Callable | None = None,
+                   layers=None, train: bool | None = False, wrt=()) -> Capture:
+    """One pass ``model(data.x, data.edge_index)`` with every layer's output captured.
+
+    Layers are found by :func:`layer_targets` (a zoo model's taps, else forward hooks on
+    ``layers`` or on every top-level ``MessagePassing``). The pass runs in eval mode (no
+    dropout) unless ``train=True`` (``None``: the model's current mode); the mode is restored
+    and every listener removed afterwards.
+
+    ``grad=False``: no autograd graph is built (``torch.no_grad``). ``grad=True``: the
+    gradients of ``loss_fn(output, data)`` (a scalar; default :func:`default_loss`) with
+    respect to every layer output that requires grad, to the output and to the tensors
+    ``wrt`` (e.g. parameters) are taken with ``torch.autograd.grad``: the parameters'
+    ``.grad`` are left untouched, and gradient hooks on the layer outputs (a :class:`Probe`'s)
+    fire. No gradient (and no loss) is taken when neither a layer output nor ``wrt`` needs one.
+    """
+    targets = layer_targets(model, layers)
+    live: dict[int, Tensor] = {}
+
+    def keep(k, h: Tensor) -> None:
+        live.setdefault(int(k), h)
+
+    handles, names = _listen(model, targets, keep)
+    was_training = model.training
+    try:
+        if train is not None:
+            model.train(train)
+        with torch.enable_grad() if grad else torch.no_grad():
+            out = model(data.x, data.edge_index)
+        capture = Capture(outputs={k: h.detach() for k, h in sorted(live.items())}, grads={},
+                          output=out.detach(), layer_names=names)
+        wrt = list(wrt)
+        layers_with_grad = [k for k in sorted(live) if live[k].requires_grad]
+        if grad and (layers_with_grad or wrt):
+            loss = (loss_fn or default_loss)(out, data)
+            if loss.dim() != 0:
+                raise ValueError(f"the loss must be a finite scalar, got {loss.detach().flatten()[:4]}")
+            head = [out] if out.requires_grad else []
+            grads = torch.autograd.grad(loss, head + [live[k] for k in layers_with_grad] + wrt,
+                                        allow_unused=True)
+            capture.loss = loss.detach()
+            capture.output_grad = grads[0].detach() if head and grads[0] is not None else None
+            grads = grads[len(head):]
+            capture.grads = {k: (g.detach() if g is not None else torch.zeros_like(live[k]).detach())
+                             for k, g in zip(layers_with_grad, grads)}
+            capture.wrt_grads = [g.detach() if g is not None else None for g in grads[len(layers_with_grad):]]
+    finally:
+        for handle in handles:
+            handle.remove()
+        model.train(was_training)
+    return capture
+
+
 class Probe:
     r"""Record per-layer metrics of a model's representations and of their gradients.
 
-    ``with Probe(model, data) as probe:`` attaches listeners to the model's layers:
+    ``with Probe(model, data) as probe:`` attaches listeners to the model's layers
+    (:func:`layer_targets`):
 
     * an :class:`oversmooth.models.LayerTaps` model (zoo model): its taps, layer ``k`` as the
       model numbers it (the output of the k-th propagation, before activation);
@@ -77,8 +236,8 @@ class Probe:
     block only the first forward pass of each layer is recorded (wrap the pass you want:
     typically the training step). Before the first ``epoch()`` block every pass is recorded
     as epoch 0, so ``with Probe(model, data) as p: model(...).sum().backward()`` works as a
-    one-off measurement; :meth:`measure` does a full forward/backward pass without touching
-    the parameters' ``.grad``. Non-finite layer outputs (a diverged model) are recorded as NaN
+    one-off measurement; :meth:`measure` does a full forward/backward pass (a
+    :func:`capture_layers` pass) without touching the parameters' ``.grad``. Non-finite layer outputs (a diverged model) are recorded as NaN
     instead of raising.
 
     Args:
@@ -86,8 +245,9 @@ class Probe:
         data: the graph (``edge_index``; ``y`` is used by ``group_distance_ratio`` and the default loss).
         layers: module names or modules to hook (ignored for ``LayerTaps`` models).
         metrics: forward metric names (``None`` = :data:`PROBE_METRICS`, ``"all"`` = every one).
-        loss_fn: ``loss_fn(output, data) -> scalar`` for :meth:`measure` (default: cross entropy
-            on ``data.train_mask``, or on every node without a mask).
+        loss_fn: ``loss_fn(output, data) -> scalar`` for :meth:`measure` (default
+            :func:`default_loss`: cross entropy on ``data.train_mask``, or on every node
+            without a mask).
         every: record epochs whose number is a multiple of ``every``.
         backward: gradient measures to record, keys of
             :func:`oversmooth.metrics.backward_smoothness`: ``True`` = :data:`PROBE_BACKWARD`,
@@ -115,54 +275,21 @@ class Probe:
             check_labels(self._y, self._num_nodes)
         else:
             self.metrics = [m for m in self.metrics if m != "group_distance_ratio"]
-        self._targets = self._find_layers(layers)
+        self._targets = layer_targets(model, layers)
         self.layer_names: dict[int, str] = {}
         self._handles: list = []
         self._forward_rows: list[tuple] = []
         self._backward_rows: list[tuple] = []
         self._seen: set[int] = set()
-        self._live: list[Tensor] | None = None
         self.recording = False
         self.current_epoch = 0
 
     # ------------------------------------------------------------------ attaching
-    def _find_layers(self, layers):
-        if hasattr(self.model, "add_tap"):
-            return None
-        named = dict(self.model.named_modules())
-        if layers is not None:
-            by_id = {id(m): name for name, m in named.items()}
-            targets = []
-            for item in layers:
-                if isinstance(item, str):
-                    if item not in named:
-                        raise ValueError(f"model has no module named {item!r}")
-                    targets.append((item, named[item]))
-                elif isinstance(item, torch.nn.Module) and id(item) in by_id:
-                    targets.append((by_id[id(item)], item))
-                else:
-                    raise ValueError(f"layers must name modules of the model, got {item!r}")
-            return targets
-        from torch_geometric.nn import MessagePassing
-
-        targets = []
-        for name, module in named.items():
-            if isinstance(module, MessagePassing) and not any(
-                    name.startswith(t + ".") for t, _ in targets):
-                targets.append((name, module))
-        if not targets:
-            raise ValueError("found no MessagePassing layer in the model: pass layers= (module names) "
-                             "or use an oversmooth.models model")
-        return targets
-
     def __enter__(self) -> "Probe":
         self.recording, self.current_epoch = True, 0
-        if self._targets is None:
-            self._handles.append(self.model.add_tap(self._on_output))
-        else:
-            for k, (name, module) in enumerate(self._targets, start=1):
-                self.layer_names[k] = name
-                self._handles.append(module.register_forward_hook(partial(self._on_hook, k)))
+        handles, names = _listen(self.model, self._targets, self._on_output)
+        self._handles.extend(handles)
+        self.layer_names.update(names)
         return self
 
     def __exit__(self, *exc) -> None:
@@ -187,12 +314,6 @@ class Probe:
         finally:
             self.recording = False
 
-    def _on_hook(self, k: int, module, inputs, output) -> None:
-        if self.recording:
-            h = _first_tensor(output)
-            if h is not None:
-                self._on_output(k, h)
-
     def _on_output(self, k: int, h: Tensor) -> None:
         if not self.recording or k in self._seen:
             return
@@ -201,8 +322,6 @@ class Probe:
         self._record(self._forward_rows, epoch, k, self._forward_metrics(h))
         if self.backward and h.requires_grad and torch.is_grad_enabled():
             h.register_hook(partial(self._on_grad, epoch, k))
-            if self._live is not None:
-                self._live.append(h)
 
     def _measurable(self, h: Tensor) -> bool:
         """A floating ``[num_nodes, d]`` tensor."""
@@ -240,35 +359,21 @@ class Probe:
     def _record(rows: list, epoch: int, k: int, values: dict) -> None:
         rows.extend((epoch, k, name, float(value)) for name, value in values.items())
 
-    def measure(self, epoch: int = 0) -> None:
+    def measure(self, epoch: int = 0, *, train: bool | None = None, wrt=()) -> Capture:
         """One forward and backward pass now, recorded as ``epoch`` whatever ``every`` is.
 
-        Calls ``model(data.x, data.edge_index)`` in the model's current mode and takes the
-        gradients of ``loss_fn`` with respect to the recorded layer outputs only
-        (``torch.autograd.grad``): parameters' ``.grad`` are left untouched.
+        A :func:`capture_layers` pass (in the model's current mode unless ``train`` says
+        otherwise) whose layer outputs and gradients the probe records: the gradients of
+        ``loss_fn`` with respect to the layer outputs (and to ``wrt``) are taken with
+        ``torch.autograd.grad``, so parameters' ``.grad`` are left untouched. Returns the
+        :class:`Capture` (the tensors themselves).
         """
         if not self._handles:
             raise ValueError("the probe is not attached: use it as `with Probe(...) as probe:`")
-        self._live = []
-        try:
-            with self.epoch(epoch, force=True):
-                out = self.model(self.data.x, self.data.edge_index)
-                live = self._live
-            if live and self.backward:
-                torch.autograd.grad(self._loss(out), live, allow_unused=True)
-        finally:
-            self._live = None
-
-    def _loss(self, out: Tensor) -> Tensor:
-        if self.loss_fn is not None:
-            return self.loss_fn(out, self.data)
-        y = getattr(self.data, "y", None)
-        if y is None:
-            raise ValueError("data has no y: pass loss_fn= to measure()")
-        mask = getattr(self.data, "train_mask", None)
-        if mask is not None and mask.dim() == 1:
-            return torch.nn.functional.cross_entropy(out[mask], y[mask])
-        return torch.nn.functional.cross_entropy(out, y)
+        layers = None if self._targets is None else [module for _, module in self._targets]
+        with self.epoch(epoch, force=True):
+            return capture_layers(self.model, self.data, grad=self.backward, loss_fn=self.loss_fn,
+                                  layers=layers, train=train, wrt=wrt)
 
     # ------------------------------------------------------------------ results
     def forward_table(self):

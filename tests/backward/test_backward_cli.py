@@ -13,7 +13,7 @@ from oversmooth.models import build
 
 
 def test_table(run_cli):
-    code, out, err = run_cli("backward", "csbm", "-p", "num_nodes=120", "--depth", "3", "--width", "8")
+    code, out, err = run_cli("backward", "csbm", "-p", "num_nodes=120", "--depth", "3", "--hidden", "8")
     assert code == 0, err
     assert "dM(B)" in out and "|dW|/last" in out
 
@@ -21,7 +21,7 @@ def test_table(run_cli):
 def test_json_and_plot(run_cli, tmp_path):
     png = tmp_path / "b.png"
     code, out, err = run_cli("backward", "csbm", "-p", "num_nodes=120", "--model", "gcnii",
-                             "--depth", "3", "--width", "8", "--json", "--plot", str(png))
+                             "--depth", "3", "--hidden", "8", "--json", "--plot", str(png))
     assert code == 0, err
     payload = json.loads(out)
     assert [row["layer"] for row in payload["layers"]] == [0, 1, 2, 3]
@@ -31,7 +31,7 @@ def test_json_and_plot(run_cli, tmp_path):
 
 def test_stationarity_json(run_cli):
     code, out, err = run_cli("backward", "csbm", "-p", "num_nodes=80", "--stationarity", "--depth", "3",
-                             "--width", "4", "--json")
+                             "--hidden", "4", "--json")
     assert code == 0, err
     payload = json.loads(out)
     assert isinstance(payload["gnn_stationary"], bool) and "Reference" in payload["verdict"]
@@ -65,3 +65,25 @@ def test_stationarity_bad_input():
         stationarity("gcn", data, depth=0)
     with pytest.raises(ValueError, match="unknown model"):
         stationarity("nope", data, depth=2)
+
+
+def test_width_is_a_deprecated_alias_of_hidden(run_cli):
+    args = ("backward", "csbm", "-p", "num_nodes=80", "--depth", "2", "--json")
+    code, new, err = run_cli(*args, "--hidden", "6")
+    assert code == 0 and "deprecated" not in err, err
+    code, old, err = run_cli(*args, "--width", "6")
+    assert code == 0 and "--width is deprecated; use --hidden" in err
+    assert json.loads(old) == json.loads(new) and json.loads(new)["hidden_channels"] == 6
+    code, _, err = run_cli(*args, "--width", "6", "--hidden", "8")
+    assert code == 2 and "pass --hidden only" in err
+
+
+def test_stationarity_width_is_a_deprecated_alias():
+    data = datasets.csbm(num_nodes=60, seed=0)
+    new = stationarity("gcn", data, depth=2, hidden_channels=4, max_steps=1)
+    with pytest.warns(DeprecationWarning, match=r"stationarity\(width=...\) is deprecated; use hidden_channels"):
+        old = stationarity("gcn", data, depth=2, width=4, max_steps=1)
+    assert old.table.equals(new.table) and old.verdict == new.verdict
+    assert new.settings["hidden_channels"] == 4
+    with pytest.raises(ValueError, match="pass hidden_channels= only"):
+        stationarity("gcn", data, depth=2, width=4, hidden_channels=8)

@@ -78,7 +78,7 @@ def test_gcnii_appnp_backward_smoothing_weaker(diagnoses):
 @pytest.fixture(scope="module")
 def gcn_stationarity():
     data = datasets.csbm(num_nodes=200, seed=0)
-    return stationarity("gcn", data, depth=DEPTH, width=WIDTH, max_steps=5)
+    return stationarity("gcn", data, depth=DEPTH, hidden_channels=WIDTH, max_steps=5)
 
 
 @pytest.mark.xfail(strict=True, reason=(

@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from oversmooth import datasets
 from oversmooth.backward import diagnose, layer_table, plot
 from oversmooth.backward._layers import layer_groups
+from oversmooth.graph import num_classes
 from oversmooth.metrics import backward_smoothness
 from oversmooth.models import build
 
@@ -23,7 +24,7 @@ def graph():
 
 def _model(name, data, depth=4, width=8, **options):
     torch.manual_seed(0)
-    return build(name, data.x.shape[1], width, int(data.y.max()) + 1, depth, dropout=0.0, **options)
+    return build(name, data.x.shape[1], width, num_classes(data), depth, dropout=0.0, **options)
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
@@ -140,3 +141,21 @@ def test_plot(graph, tmp_path):
         plot({}, tmp_path / "c.png")
     with pytest.raises(ValueError, match="does not exist"):
         plot(results, tmp_path / "missing" / "c.png")
+
+
+def test_signal_table_and_the_report_alias(graph):
+    from oversmooth.backward import signal_table
+    from oversmooth.report import backward_table
+
+    model = _model("gcn", graph)
+    table = signal_table(model, graph, "GCN")
+    assert list(table.columns) == ["series", "layer", "metric", "value"] and set(table.series) == {"GCN"}
+    assert set(table.metric) == {"grad_norm", "grad_energy_rel", "grad_subspace_rel", "grad_mean_norm"}
+    full = layer_table(model, graph)
+    expected = full[full.metric.str.startswith("grad_")]
+    assert table[["layer", "metric", "value"]].equals(expected[["layer", "metric", "value"]])
+    assert list(signal_table(model, graph).columns) == ["layer", "metric", "value"]
+    with pytest.warns(DeprecationWarning, match="oversmooth.report.backward_table is deprecated; "
+                                                "use oversmooth.backward.signal_table"):
+        old = backward_table(model, graph, "GCN")
+    assert old.equals(table)

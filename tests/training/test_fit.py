@@ -19,15 +19,15 @@ def graph():
 
 
 def test_same_seed_same_result(graph):
-    a = train("gcn", graph, 2, seed=3, epochs=15)
-    b = train("gcn", graph, 2, seed=3, epochs=15)
+    a = train("gcn", graph, 2, seed=3, epochs=15).result
+    b = train("gcn", graph, 2, seed=3, epochs=15).result
     assert a.history == b.history and a.test_acc == b.test_acc
-    c = train("gcn", graph, 2, seed=4, epochs=15)
+    c = train("gcn", graph, 2, seed=4, epochs=15).result
     assert c.history != a.history
 
 
 def test_result_fields_and_best_epoch(graph):
-    r = train("gcn", graph, 2, epochs=20)
+    r = train("gcn", graph, 2, epochs=20).result
     assert isinstance(r, FitResult) and r.epochs_run == 20 and len(r.history) == 20
     assert set(r.history[0]) == {"epoch", "train_loss", "val_loss", "train_acc", "val_acc", "test_acc"}
     best = min(r.history, key=lambda row: row["val_loss"])
@@ -39,7 +39,7 @@ def test_result_fields_and_best_epoch(graph):
 
 
 def test_monitor_val_acc_and_patience(graph):
-    r = train("gcn", graph, 2, epochs=200, patience=5, monitor="val_acc", lr=0.05)
+    r = train("gcn", graph, 2, epochs=200, patience=5, monitor="val_acc", lr=0.05).result
     assert r.epochs_run < 200 and r.epochs_run - r.best_epoch == 5
     assert r.val_acc == max(row["val_acc"] for row in r.history)
 
@@ -51,7 +51,7 @@ def test_callback_sees_every_epoch_and_can_stop(graph):
         seen.append((epoch, so_far.epochs_run))
         return epoch == 4
 
-    r = train("gcn", graph, 2, epochs=50, callback=cb)
+    r = train("gcn", graph, 2, epochs=50, callback=cb).result
     assert seen == [(e, e) for e in range(1, 5)] and r.epochs_run == 4
 
 

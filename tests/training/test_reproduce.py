@@ -11,7 +11,7 @@ from tests.conftest import needs_mirror
 
 
 def _mean(name, data, depth, seeds=3, **overrides):
-    return statistics.mean(100 * train(name, data, depth, seed=s, **overrides).test_acc for s in range(seeds))
+    return statistics.mean(100 * train(name, data, depth, seed=s, **overrides).result.test_acc for s in range(seeds))
 
 
 @needs_mirror

@@ -7,30 +7,22 @@ import math
 from typing import Any, Callable
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..metrics.defaults import DIAGNOSE_METRICS
+from ..probe import Probe, default_loss
 from ._layers import LayerGroup, layer_groups
 
-__all__ = ["DiagnosisResult", "diagnose", "layer_table", "default_loss", "SIGNAL_COLUMNS",
-           "FORWARD_METRICS"]
+__all__ = ["DiagnosisResult", "diagnose", "layer_table", "signal_table", "default_loss", "SIGNAL_COLUMNS",
+           "BACKWARD_SIGNALS", "FORWARD_METRICS"]
 
 #: Columns of :attr:`DiagnosisResult.table` describing the backward signal and weight gradient.
 SIGNAL_COLUMNS = ("grad_norm", "grad_energy_rel", "grad_subspace_rel", "grad_mean_norm",
                   "weight_grad_norm", "weight_grad_rel")
+#: The columns of :data:`SIGNAL_COLUMNS` that measure the backward signal itself (what
+#: :func:`signal_table` keeps).
+BACKWARD_SIGNALS = SIGNAL_COLUMNS[:4]
 FORWARD_METRICS = DIAGNOSE_METRICS
-
-
-def default_loss(out: Tensor, data) -> Tensor:
-    """Cross entropy on ``data.train_mask`` (every node when there is no mask)."""
-    y = getattr(data, "y", None)
-    if y is None:
-        raise ValueError("data has no labels y: pass loss_fn=(output, data) -> scalar")
-    mask = getattr(data, "train_mask", None)
-    if mask is not None and mask.dim() == 1:
-        return F.cross_entropy(out[mask], y[mask])
-    return F.cross_entropy(out, y)
 
 
 @dataclasses.dataclass
@@ -99,9 +91,10 @@ def diagnose(model: nn.Module, data, loss_fn: Callable | None = None, *, metrics
     weight gradient :math:`\partial L/\partial W^{(k)} = (P X^{(k)})^\top B^{(k)}` of a layer whose
     :math:`B^{(k)}` is smooth is driven by the mean output error only.
 
-    :math:`H^{(k)}` is the zoo model's tapped output of layer ``k`` (pre-activation; recorded
-    through :class:`oversmooth.Probe`, which also computes the forward ``metrics`` of
-    :math:`H^{(k)}` and the smoothness of :math:`B^{(k)}`). Weight gradients are the Frobenius
+    :math:`H^{(k)}` is the zoo model's tapped output of layer ``k`` (pre-activation). One
+    :meth:`oversmooth.Probe.measure` pass (:func:`oversmooth.probe.capture_layers`) gives
+    :math:`H^{(k)}`, :math:`B^{(k)}` and the weight gradients, and the probe computes the
+    forward ``metrics`` of :math:`H^{(k)}` and the smoothness of :math:`B^{(k)}`. Weight gradients are the Frobenius
     norms of the gradients of all parameters of each layer (weight and bias), grouped as in
     :func:`oversmooth.backward._layers.layer_groups`, and ``weight_grad_rel`` divides by the last
     group's (the layer nearest the logits).
@@ -122,44 +115,25 @@ def diagnose(model: nn.Module, data, loss_fn: Callable | None = None, *, metrics
     """
     import pandas as pd
 
-    from ..probe import Probe
-
     _check(model, data)
-    loss_fn = loss_fn or default_loss
     groups = layer_groups(model)
     params = [p for g in groups for p in g.params]
     flags = [p.requires_grad for p in params]
-    was_training = model.training
-    live: dict[int, Tensor] = {}
-
-    def keep(k: int, h: Tensor) -> None:
-        if k not in live and h.requires_grad:
-            live[k] = h
-
-    handle = model.add_tap(keep)
     try:
-        model.train(train)
         for p in params:
             p.requires_grad_(True)
-        with Probe(model, data, metrics=list(metrics) if metrics else None, backward="all") as probe:
-            with probe.epoch(0, force=True):
-                out = model(data.x, data.edge_index)
-            loss = loss_fn(out, data)
-            if loss.dim() != 0 or not bool(torch.isfinite(loss)):
-                raise ValueError(f"the loss must be a finite scalar, got {loss.detach().flatten()[:4]}")
-            layers = sorted(live)
-            grads = torch.autograd.grad(loss, [out] + [live[k] for k in layers] + params,
-                                        allow_unused=True)
+        with Probe(model, data, loss_fn=loss_fn, metrics=list(metrics) if metrics else None,
+                   backward="all") as probe:
+            capture = probe.measure(0, train=train, wrt=params)
         forward, backward = probe.forward_table(), probe.backward_table()
     finally:
-        handle.remove()
         for p, flag in zip(params, flags):
             p.requires_grad_(flag)
-        model.train(was_training)
+    loss = capture.loss
+    if not bool(torch.isfinite(loss)):
+        raise ValueError(f"the loss must be a finite scalar, got {loss.flatten()[:4]}")
 
-    out_grad, signal_grads, param_grads = grads[0], grads[1:1 + len(layers)], grads[1 + len(layers):]
-    signals = {k: (g.detach() if g is not None else torch.zeros_like(live[k]).detach())
-               for k, g in zip(layers, signal_grads)}
+    layers, signals, param_grads = sorted(capture.grads), capture.grads, capture.wrt_grads
     group_rows = _group_norms(groups, param_grads)
     last = group_rows[-1]["weight_grad_norm"]
     for row in group_rows:
@@ -172,7 +146,7 @@ def diagnose(model: nn.Module, data, loss_fn: Callable | None = None, *, metrics
     rows = []
     for k in layers:
         row: dict[str, Any] = {"layer": k}
-        for name in SIGNAL_COLUMNS[:4]:
+        for name in BACKWARD_SIGNALS:
             row[name] = float(bwd.loc[k, name]) if k in bwd.index else math.nan
         group = by_layer.get(k)
         row["weight_grad_norm"] = group["weight_grad_norm"] if group else math.nan
@@ -182,12 +156,12 @@ def diagnose(model: nn.Module, data, loss_fn: Callable | None = None, *, metrics
         rows.append(row)
     parameters = pd.DataFrame(group_rows, columns=["group", "layer", "weight_grad_norm", "weight_grad_rel"])
     parameters["layer"] = parameters["layer"].astype("float")
-    mean_error = float(torch.linalg.vector_norm(out_grad.detach().double().mean(0))) \
-        if out_grad is not None else 0.0
+    out_grad = capture.output_grad
+    mean_error = float(torch.linalg.vector_norm(out_grad.double().mean(0))) if out_grad is not None else 0.0
     columns = ["layer", *SIGNAL_COLUMNS, *(list(metrics) if metrics else list(fwd.columns))]
     table = pd.DataFrame(rows, columns=list(dict.fromkeys(columns + [c for r in rows for c in r])))
     return DiagnosisResult(table=table, parameters=parameters, signals=signals,
-                           loss=float(loss.detach()), output_error_mean_norm=mean_error,
+                           loss=float(loss), output_error_mean_norm=mean_error,
                            model=type(model).__name__)
 
 
@@ -213,3 +187,20 @@ def layer_table(model: nn.Module, data, loss_fn: Callable | None = None, *, metr
     """
     table = diagnose(model, data, loss_fn, metrics=metrics, train=train).table
     return table.melt(id_vars="layer", var_name="metric", value_name="value")
+
+
+def signal_table(model: nn.Module, data, series: str | None = None, loss_fn: Callable | None = None, *,
+                 train: bool = False):
+    r"""The backward signals per layer: the :data:`BACKWARD_SIGNALS` rows of :func:`layer_table`
+    (``grad_norm`` :math:`\|B^{(k)}\|_F`, ``grad_energy_rel``, ``grad_subspace_rel``,
+    ``grad_mean_norm`` of :math:`B^{(k)} = \partial L/\partial H^{(k)}`, Keriven 2025).
+
+    Columns ``layer, metric, value``, with a first column ``series`` holding ``series`` when
+    given: the report's backward figure draws one line per series. One eval-mode (unless
+    ``train``) pass of :func:`diagnose`; the model's state is left alone.
+    """
+    table = layer_table(model, data, loss_fn, train=train)
+    table = table[table["metric"].isin(BACKWARD_SIGNALS)][["layer", "metric", "value"]].copy()
+    if series is not None:
+        table.insert(0, "series", series)
+    return table

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import math
 import statistics
@@ -11,6 +10,7 @@ from typing import Any, Callable
 import torch
 from torch import nn
 
+from .._deprecation import renamed
 from ._layers import layer_groups
 from .diagnose import default_loss, diagnose
 
@@ -26,7 +26,7 @@ def initialize(model: nn.Module, scheme: str = "kaiming", seed: int = 0) -> nn.M
     and gradients at scale with depth); ``"glorot"``: Xavier uniform (GCN's and PyG's own);
     ``"default"``: leave the model's own initialisation. Parameters of dimension < 2 other
     than biases (norm scales) are left alone. Two models whose weight matrices have the same
-    shapes in the same order (a GCN and the MLP of the same depth and width) get identical
+    shapes in the same order (a GCN and the MLP of the same depth and hidden channels) get identical
     weights.
     """
     if scheme not in INITS:
@@ -134,14 +134,11 @@ class StationarityResult:
                 "verdict": self.verdict, "settings": self.settings, "table": _records(self.table)}
 
 
-def _build(name, data, width, depth, options, init, seed):
-    from ..models import build
-    from ..training import seed_everything
+def _build(name, data, hidden_channels, depth, options, init, seed):
+    from ..training import build_seeded
 
-    seed_everything(seed)
-    num_classes = int(data.y.max()) + 1
     options = {"dropout": 0.0, **(options or {})}
-    model = build(name, data.x.shape[1], width, num_classes, depth, **options)
+    model = build_seeded(name, data, depth, seed, hidden_channels=hidden_channels, reset=False, **options)
     return initialize(model, init, seed)
 
 
@@ -170,11 +167,11 @@ def _run(model, data, loss_fn, max_steps, tol) -> tuple[dict, list[dict]]:
     return summary, rows
 
 
-def stationarity(model: str, data, *, depth: int = 16, width: int = 32, control: str = "mlp",
+def stationarity(model: str, data, *, depth: int = 16, hidden_channels: int = 32, control: str = "mlp",
                  reference_depth: int = 2, init: str = "kaiming", seed: int = 0,
                  max_steps: int = 50, tol: float = 1e-7, threshold: float = 1e-3,
                  margin: float = 0.1, loss_fn: Callable | None = None,
-                 options: dict | None = None) -> StationarityResult:
+                 options: dict | None = None, width: int | None = None) -> StationarityResult:
     r"""Is a deep GNN at a spurious stationary point once its last layer is trained?
 
     Keriven (2025, arXiv 2505.16736, Sec. "spurious stationary points"): because the
@@ -184,9 +181,11 @@ def stationarity(model: str, data, *, depth: int = 16, width: int = 32, control:
     trained: the whole GNN is then near a stationary point although the loss is high. An MLP
     has no such mechanism.
 
-    Protocol (for ``model`` and for ``control``, the MLP of the same ``depth`` and ``width``):
+    Protocol (for ``model`` and for ``control``, the MLP of the same ``depth`` and
+    ``hidden_channels``):
 
-    1. build with ``dropout=0`` (plus ``options``), seed ``seed``, and re-draw every weight
+    1. build with ``dropout=0`` (plus ``options``), seed ``seed``
+       (:func:`oversmooth.training.build_seeded`, the model as built), and re-draw every weight
        matrix with :func:`initialize` (``init``, same seed: the GCN and the MLP get identical
        weight matrices), biases zero;
     2. one full backward pass (:func:`~oversmooth.backward.diagnose`, eval mode): gradient norm of
@@ -207,28 +206,31 @@ def stationarity(model: str, data, *, depth: int = 16, width: int = 32, control:
     above the reference* = training loss after step 3 above ``reference + margin * log(C)``
     (``C`` classes; ``log C`` is the loss of a uniform prediction, ``margin`` = 0.1). A model is
     at a spurious stationary point when both hold.
-    """
-    from ..models import build  # noqa: F401  (validates names early through _build)
 
+    ``width=`` is the deprecated name of ``hidden_channels=`` (warns; kept for one release).
+    """
+    from ..graph import num_classes as count_classes
+
+    hidden_channels = renamed("width", "hidden_channels", width, hidden_channels, 32, "stationarity")
     if getattr(data, "y", None) is None:
         raise ValueError("data has no labels y")
-    for name, value in (("depth", depth), ("width", width), ("reference_depth", reference_depth),
-                        ("max_steps", max_steps)):
+    for name, value in (("depth", depth), ("hidden_channels", hidden_channels),
+                        ("reference_depth", reference_depth), ("max_steps", max_steps)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
     if not threshold > 0 or not margin >= 0 or not tol > 0:
         raise ValueError(f"need threshold > 0, margin >= 0, tol > 0; got {threshold}, {margin}, {tol}")
     loss_fn = loss_fn or default_loss
-    num_classes = int(data.y.max()) + 1
+    num_classes = count_classes(data)
     rows: list[dict] = []
     summary: dict[str, dict] = {}
     for role, name in (("gnn", model), ("mlp", control)):
-        net = _build(name, data, width, depth, options if role == "gnn" else None, init, seed)
+        net = _build(name, data, hidden_channels, depth, options if role == "gnn" else None, init, seed)
         summary[role], role_rows = _run(net, data, loss_fn, max_steps, tol)
         summary[role]["model"] = name
         rows += [{"model": role, **r} for r in role_rows]
 
-    reference = _build(model, data, width, reference_depth, options, init, seed)
+    reference = _build(model, data, hidden_channels, reference_depth, options, init, seed)
     _, losses = _minimise(reference, data, list(reference.parameters()), loss_fn, max_steps, tol)
     reference_loss = losses[-1]
     bar = reference_loss + margin * math.log(max(num_classes, 2))
@@ -241,7 +243,9 @@ def stationarity(model: str, data, *, depth: int = 16, width: int = 32, control:
 
     table = pd.DataFrame(rows, columns=["model", "group", "layer", "grad_init", "grad_after",
                                         "rel_after", "drop"])
-    settings = dict(model=model, control=control, depth=depth, width=width, init=init, seed=seed,
+    # "width": the deprecated name of hidden_channels, kept in the settings for one release
+    settings = dict(model=model, control=control, depth=depth, hidden_channels=hidden_channels,
+                    width=hidden_channels, init=init, seed=seed,
                     reference_depth=reference_depth, max_steps=max_steps, tol=tol,
                     threshold=threshold, margin=margin, options=options or {},
                     optimizer="L-BFGS (strong Wolfe, 20 iterations per step), eval mode")
@@ -270,4 +274,4 @@ def _verdict(summary, reference_loss, bar, gnn_stationary, mlp_stationary, s) ->
             f"{s['reference_depth']}-layer {s['model']} trained fully reaches training loss "
             f"{reference_loss:.4f}; 'clearly above' means above {bar:.4f} (reference + "
             f"{s['margin']} log C), 'near zero' means median relative inner gradient < "
-            f"{s['threshold']:g} (width {s['width']}, init {s['init']}, seed {s['seed']}).")
+            f"{s['threshold']:g} (hidden_channels {s['hidden_channels']}, init {s['init']}, seed {s['seed']}).")

@@ -8,8 +8,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ._app import (DatasetArg, JsonOpt, ParamOpt, RootOpt, SplitOpt, app, console, load_graph,
-                   parse_params, print_json)
+from ._app import (DatasetArg, JsonOpt, ParamOpt, RootOpt, SplitOpt, app, console, err_console,
+                   load_graph, parse_params, print_json)
+
+HIDDEN = 32  # hidden channels of the diagnosed models (and of stationarity's)
 
 
 @app.command("backward")
@@ -17,7 +19,8 @@ def backward_command(
     name: DatasetArg,
     model: Annotated[str, typer.Option("--model", "-m", help="Zoo model (see oversmooth.models.available()).")] = "gcn",
     depth: Annotated[int, typer.Option("--depth", "-d", help="Number of layers.")] = 16,
-    width: Annotated[int, typer.Option("--width", "-w", help="Hidden width.")] = 32,
+    hidden: Annotated[Optional[int], typer.Option(
+        "--hidden", help=f"Hidden channels of every layer (default {HIDDEN}).")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the initialisation.")] = 0,
     init: Annotated[Optional[str], typer.Option(
         "--init", help="kaiming | glorot | default (the model's own). Default: the model's own "
@@ -29,6 +32,8 @@ def backward_command(
     plot: Annotated[Optional[str], typer.Option("--plot", metavar="FILE.png",
                                                 help="Write gradient norm and smoothness per layer.")] = None,
     param: ParamOpt = None, root: RootOpt = None, split: SplitOpt = 0, json: JsonOpt = False,
+    width: Annotated[Optional[int], typer.Option(
+        "--width", "-w", help="Deprecated name of --hidden (warns).")] = None,
 ) -> None:
     """Backward oversmoothing (Keriven 2025): per-layer gradients and their smoothness.
 
@@ -41,23 +46,28 @@ def backward_command(
     vanishing gradients.
 
     With --stationarity: train only the last layer of the GNN and of an MLP of the same depth
-    and width (same init), then report inner gradients, loss and the verdict.
+    and hidden channels (same init), then report inner gradients, loss and the verdict.
 
     [bold]Examples[/bold]
 
       oversmooth backward cora --model gcn --depth 32
       oversmooth backward csbm -p num_nodes=1000 --model gcnii --depth 16 --json
       oversmooth backward cora --depth 16 --plot backward.png
-      oversmooth backward csbm --stationarity --depth 16 --width 16
+      oversmooth backward csbm --stationarity --depth 16 --hidden 16
     """
     from ..backward import diagnose, initialize
     from ..backward import plot as plot_results
     from ..backward import stationarity as run_stationarity
-    from ..models import build
-    from ..training import seed_everything
+    from ..training import build_seeded
 
-    if depth < 1 or width < 1:
-        raise ValueError(f"--depth and --width must be >= 1, got {depth} and {width}")
+    if width is not None:
+        if hidden is not None and hidden != width:
+            raise ValueError("pass --hidden only (--width is its deprecated name)")
+        err_console.print("[yellow]warning:[/yellow] --width is deprecated; use --hidden", highlight=False)
+        hidden = width
+    hidden = HIDDEN if hidden is None else hidden
+    if depth < 1 or hidden < 1:
+        raise ValueError(f"--depth and --hidden must be >= 1, got {depth} and {hidden}")
     data = load_graph(name, param, root, split)
     if getattr(data, "y", None) is None:
         raise ValueError(f"dataset {name!r} has no labels: the diagnosis needs a classification loss")
@@ -65,21 +75,22 @@ def backward_command(
     if stationarity:
         if plot:
             raise ValueError("--plot applies to the diagnosis, not to --stationarity")
-        result = run_stationarity(model, data, depth=depth, width=width, seed=seed,
+        result = run_stationarity(model, data, depth=depth, hidden_channels=hidden, seed=seed,
                                   init=init or "kaiming", options=options)
         if json:
             print_json(result.to_dict())
             return
         _print_stationarity(result)
         return
-    seed_everything(seed)
-    net = build(model, data.x.shape[1], width, int(data.y.max()) + 1, depth, **options)
+    net = build_seeded(model, data, depth, seed, hidden_channels=hidden, reset=False, **options)
     initialize(net, init or "default", seed)
     result = diagnose(net, data)
     if plot:
         plot_results({model: result}, plot, title=f"Backward oversmoothing: {model}, depth {depth}, {name}")
     if json:
-        print_json({"dataset": name, "depth": depth, "width": width, "seed": seed, **result.to_dict()})
+        # "width": the deprecated name of hidden_channels, kept in the output for one release
+        print_json({"dataset": name, "depth": depth, "hidden_channels": hidden, "width": hidden, "seed": seed,
+                    **result.to_dict()})
         return
     table = Table(title=f"{model} depth {depth} on {name}: loss {result.loss:.4f}, "
                         f"mean output error {result.output_error_mean_norm:.2e}")

@@ -162,14 +162,15 @@ def plot_backward(name: Annotated[str, typer.Argument(help="Dataset name (see `o
       oversmooth plot backward cora --model gcn --depth 32
       oversmooth plot backward cora --model gcnii --depth 64 --epochs 100 -f svg
     """
-    from .. import models, training
-    from ..report import backward_table, plots
+    from .. import training
+    from ..backward import signal_table
+    from ..report import plots
 
     data = load_graph(name, param)
-    training.seed_everything(seed)
-    net = models.build(model, data.num_features, None, int(data.y.max()) + 1, depth)
     if epochs > 0:
-        training.fit(net, data, epochs=epochs, seed=seed)
+        net = training.train(model, data, depth, seed, normalize_features=False, epochs=epochs).model
+    else:
+        net = training.build_seeded(model, data, depth, seed, reset=False)
     state = f"after {epochs} epochs" if epochs else "at init"
-    table = backward_table(net, data, f"{model} (L={depth}, {state})")
+    table = signal_table(net, data, f"{model} (L={depth}, {state})")
     _save(plots.backward(table, title=name), _out(output, f"backward_{name}_{model}", fmt), fmt)

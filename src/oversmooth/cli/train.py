@@ -49,7 +49,7 @@ def train_command(
         if value is not None:
             overrides[key] = value
     result = train(model, data, depth, seed=seed, hidden_channels=hidden, monitor=monitor,
-                   normalize_features=not raw_features, progress=not json, **overrides)
+                   normalize_features=not raw_features, progress=not json, **overrides).result
     if json:
         print_json(result.to_dict())
         return

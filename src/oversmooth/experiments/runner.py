@@ -40,18 +40,11 @@ def _graph(spec: RunSpec):
 
 
 def layer_outputs(model, data) -> dict[int, torch.Tensor]:
-    """One eval-mode forward pass; returns ``{layer: output}`` of every emitted layer."""
-    outputs: dict[int, torch.Tensor] = {}
-    handle = model.add_tap(lambda k, h: outputs.__setitem__(int(k), h.detach()))
-    was_training = model.training
-    try:
-        model.eval()
-        with torch.no_grad():
-            model(data.x, data.edge_index)
-    finally:
-        handle.remove()
-        model.train(was_training)
-    return outputs
+    """One eval-mode forward pass; returns ``{layer: output}`` of every emitted layer
+    (:func:`oversmooth.probe.capture_layers`)."""
+    from ..probe import capture_layers
+
+    return capture_layers(model, data).outputs
 
 
 def measure_layers(model, data, metrics: tuple[str, ...] | list[str]) -> list[tuple[int, str, float]]:
@@ -95,30 +88,26 @@ def execute(spec: RunSpec) -> RunRecord:
 
 
 def _train_and_measure(spec: RunSpec, record: RunRecord) -> None:
-    from .. import models, training
+    from .. import training
 
-    data = _graph(spec)
+    data = _graph(spec)  # features normalised there (once per worker), so train() does not
     device = torch.device(spec.device)
     if device.type != "cpu":
         data = data.to(device)
-    training.seed_everything(spec.seed)
-    num_classes = int(data.y.max()) + 1
     fit_args = {k: v for k, v in spec.training.items()
                 if k not in ("hidden_channels", "normalize_features")}
     hidden = spec.training.get("hidden_channels", spec.defaults.get("hidden_channels", 64))
-    model = models.build(spec.model, data.num_features, hidden, num_classes, spec.depth,
-                         **spec.options).to(device)
 
     probe_time = 0.0
     backward_epochs = {e for e in spec.backward_epochs if e != "best"}
     if 0 in backward_epochs:
-        # fit() seeds and re-initialises the same way, so this is the model it starts from.
-        training.seed_everything(spec.seed)
-        if hasattr(model, "reset_parameters"):
-            model.reset_parameters()
+        # the very model train() starts fitting from
+        initial = training.build_seeded(spec.model, data, spec.depth, spec.seed, hidden_channels=hidden,
+                                        device=device, **spec.options)
         start = time.perf_counter()
-        record.layer_history.extend(measure_backward(model, data, 0))
+        record.layer_history.extend(measure_backward(initial, data, 0))
         probe_time += time.perf_counter() - start
+        del initial
 
     callback = None
     if (spec.track and spec.track_every) or backward_epochs - {0}:
@@ -133,8 +122,9 @@ def _train_and_measure(spec: RunSpec, record: RunRecord) -> None:
                 record.layer_history.extend(measure_backward(model, data, epoch))
             probe_time += time.perf_counter() - start
 
-    result = training.fit(model, data, seed=spec.seed, callback=callback, device=device,
-                          **fit_args)
+    model, result = training.train(spec.model, data, spec.depth, spec.seed, hidden_channels=hidden,
+                                   normalize_features=False, callback=callback, device=device,
+                                   **fit_args, **spec.options)
     tracked_time = probe_time  # spent inside fit's epochs, so part of result.wall_time
     start = time.perf_counter()
     record.layer_metrics = measure_layers(model, data, spec.metrics)

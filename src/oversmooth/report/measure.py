@@ -98,51 +98,8 @@ def _from_spectral(spectral, data, name: str, steps: int, kind: str) -> Propagat
                        {"fitted_rate": result.fitted_rate})
 
 
-def backward_table(model, data, series: str) -> pd.DataFrame:
-    """Per-layer smoothness of the gradients of the training loss with respect to each
-    layer output :math:`H^{(k)}` (Keriven 2025), as rows ``series, layer, metric, value``.
+# moved to oversmooth.backward (the report renders only); deprecated alias for one release
+from .._deprecation import moved  # noqa: E402
+from ..backward import signal_table  # noqa: E402
 
-    Uses :func:`oversmooth.backward.layer_table` when that module exists (its ``grad_*``
-    rows); otherwise one eval-mode (no dropout) forward/backward pass, cross-entropy on
-    ``train_mask``, with the model's layer taps retaining each output's gradient,
-    measured with :func:`oversmooth.metrics.backward_smoothness`. The model's mode is
-    restored and its parameters' gradients cleared.
-    """
-    module = _optional("oversmooth.backward")
-    if module is not None and hasattr(module, "layer_table"):
-        table = module.layer_table(model, data)
-        table = table[table["metric"].str.startswith("grad_")][["layer", "metric", "value"]]
-        table = table.copy()
-        table.insert(0, "series", series)
-        return table
-
-    import torch.nn.functional as F
-
-    from ..metrics import backward_smoothness
-
-    outputs: dict[int, torch.Tensor] = {}
-
-    def keep(k, h):
-        if h.requires_grad:
-            h.retain_grad()
-            outputs[int(k)] = h
-
-    handle = model.add_tap(keep)
-    was_training = model.training
-    try:
-        model.eval()
-        model.zero_grad(set_to_none=True)
-        logits = model(data.x, data.edge_index)
-        loss = F.cross_entropy(logits[data.train_mask], data.y[data.train_mask])
-        loss.backward()
-        rows = []
-        for layer, h in sorted(outputs.items()):
-            if h.grad is None:
-                continue
-            for metric, value in backward_smoothness(h.grad, data.edge_index).items():
-                rows.append((series, layer, metric, value))
-    finally:
-        handle.remove()
-        model.zero_grad(set_to_none=True)
-        model.train(was_training)
-    return pd.DataFrame(rows, columns=["series", "layer", "metric", "value"])
+backward_table = moved(signal_table, "oversmooth.report.backward_table", "oversmooth.backward.signal_table")

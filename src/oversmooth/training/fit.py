@@ -1,4 +1,7 @@
-"""Full-batch training with early stopping: :func:`fit`, :func:`train`, :func:`seed_everything`."""
+"""Full-batch training with early stopping: :func:`fit`, :func:`seed_everything`, :func:`row_normalize`.
+
+The one entry point from a model name is :func:`oversmooth.training.train` (``entry.py``).
+"""
 
 from __future__ import annotations
 
@@ -12,9 +15,9 @@ from typing import Any, Callable
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import Tensor, nn
+from torch import nn
 
-__all__ = ["FitResult", "TrainingDiverged", "fit", "train", "seed_everything", "row_normalize"]
+__all__ = ["FitResult", "TrainingDiverged", "fit", "seed_everything", "row_normalize"]
 
 MONITORS = ("val_loss", "val_acc")
 
@@ -54,6 +57,14 @@ def seed_everything(seed: int) -> torch.Generator:
     return torch.manual_seed(seed)
 
 
+def _initialize(model: nn.Module, seed: int) -> None:
+    """The state every fit starts from: seed everything, then ``reset_parameters()`` when the
+    model has it (on the model's current device)."""
+    seed_everything(seed)
+    if hasattr(model, "reset_parameters"):
+        model.reset_parameters()
+
+
 def row_normalize(data):
     """A shallow copy of ``data`` whose feature rows sum to 1 (all-zero rows stay zero):
     the preprocessing of GCN, GAT, APPNP, SGC and GCNII on the Planetoid datasets.
@@ -81,7 +92,7 @@ def _resolve(model: nn.Module, **given) -> dict:
 
 
 def _check_data(model: nn.Module, data) -> None:
-    from ..graph.validate import check_edge_index
+    from ..graph import check_edge_index, num_classes
 
     for attr in ("x", "edge_index", "y", "train_mask", "val_mask", "test_mask"):
         if getattr(data, attr, None) is None:
@@ -92,9 +103,9 @@ def _check_data(model: nn.Module, data) -> None:
     if in_channels is not None and data.x.shape[1] != in_channels:
         raise ValueError(f"model expects {in_channels} input features, data has {data.x.shape[1]}")
     out_channels = getattr(model, "out_channels", None)
-    num_classes = int(data.y.max()) + 1 if data.y.numel() else 0
-    if out_channels is not None and num_classes > out_channels:
-        raise ValueError(f"data has {num_classes} classes but the model outputs {out_channels}")
+    classes = num_classes(data.y)
+    if out_channels is not None and classes > out_channels:
+        raise ValueError(f"data has {classes} classes but the model outputs {out_channels}")
     for name in ("train_mask", "val_mask", "test_mask"):
         mask = getattr(data, name)
         if mask.dim() != 1 or mask.shape[0] != n:
@@ -149,9 +160,7 @@ def fit(model: nn.Module, data, *, epochs: int | None = None, lr: float | None =
            for name in ("train", "val", "test")}
     y_split = {name: y[i] for name, i in idx.items()}
 
-    seed_everything(seed)
-    if hasattr(model, "reset_parameters"):
-        model.reset_parameters()
+    _initialize(model, seed)
     groups = model.parameter_groups(weight_decay) if hasattr(model, "parameter_groups") else \
         [{"params": [p for p in model.parameters() if p.requires_grad], "weight_decay": weight_decay}]
     optimizer = torch.optim.Adam(groups, lr=lr)
@@ -232,34 +241,3 @@ def _progress(enabled: bool, total: int):
     task = bar.add_task("training", total=total)
     bar.start()
     return bar, task
-
-
-def train(name: str, data, depth: int, seed: int = 0, *, hidden_channels: int | None = None,
-          normalize_features: bool = True, monitor: str = "val_loss", callback: Callable | None = None,
-          progress: bool = False, device=None, **overrides) -> FitResult:
-    """Build zoo model ``name`` with its defaults and :func:`fit` it on ``data``.
-
-    ``overrides`` may hold model options (``alpha=0.2``, ``dropedge=0.3``) and training
-    hyperparameters (``lr``, ``weight_decay``, ``epochs``, ``patience``). Features are
-    row-normalised first (the authors' preprocessing) unless ``normalize_features=False``.
-    The returned ``settings`` record everything used.
-    """
-    from ..models import build
-    from ..models.registry import TRAINING_KEYS, defaults
-
-    base = defaults(name)
-    training = {k: overrides.pop(k) for k in TRAINING_KEYS if k in overrides}
-    num_classes = int(data.y.max()) + 1
-    seed_everything(seed)
-    model = build(name, data.x.shape[1], hidden_channels, num_classes, depth, **overrides)
-    if normalize_features:
-        data = row_normalize(data)
-    result = fit(model, data, seed=seed, monitor=monitor, callback=callback, progress=progress,
-                 device=device, **training)
-    model_options = {k: v for k, v in base.items() if k not in TRAINING_KEYS}
-    model_options.update(overrides)
-    if hidden_channels is not None:
-        model_options["hidden_channels"] = hidden_channels
-    result.settings = dict(model=name, depth=depth, normalize_features=normalize_features,
-                           **model_options, **result.settings)
-    return result
