@@ -136,3 +136,21 @@ def test_cli_plot_layers_spectrum_backward(tmp_path, run_cli, ten):
     assert code == 0, err and (tmp_path / "b.png").stat().st_size > 1000
     code, _, err = run_cli("plot", "accuracy", path, "-f", "gif")
     assert code == 2 and "unknown format" in err
+
+
+def test_labels_render_as_one_escaped_cell(tmp_path):
+    label = "GCN | <b>bold</b> & co"
+    with Store(tmp_path / "s.db") as store:
+        for depth in (2, 4):
+            store.save(make_record(f"r{depth}", label=label, depth=depth, metrics=False))
+    result = build_report(tmp_path / "s.db", tmp_path / "report.html", spectral=False)
+    page = result.html.read_text()
+    assert "<b>bold</b>" not in page
+    tables = page[page.index('<section id="tables">'):page.index('<section id="settings">')]
+    rows = re.findall(r"<tr>(.*?)</tr>", tables)
+    header = re.findall(r"<th>(.*?)</th>", rows[0])
+    assert header == ["model", "2", "4", "deepest within 1 pt"]
+    (row,) = rows[1:]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
+    assert len(cells) == len(header)  # the "|" splits nothing
+    assert cells[0] == "GCN | &lt;b&gt;bold&lt;/b&gt; &amp; co"

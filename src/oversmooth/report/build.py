@@ -318,15 +318,15 @@ def build_report(store_path: str | os.PathLike, output: str | os.PathLike, *,
         if runs.empty:
             tab.add(H.missing("no runs, no tables"))
         else:
-            from ..experiments import render
+            from ..experiments.tables import layout
 
             for metric, table in contents.summaries.items():
                 table = table[table["dataset"].isin(names)]
                 if table.empty:
                     continue
                 tab.add(f"<h3>{H.escape(metric)}</h3>")
-                tab.add(H.markdown_tables(render(table, metric, "markdown",
-                                                 show_published=metric == "test_acc")))
+                for caption, frame in layout(table, metric, show_published=metric == "test_acc"):
+                    tab.add(H.frame(frame, caption=caption))
             if len(contents.summaries) == 1:
                 tab.add(H.missing("no per-layer metric tables: the store holds no per-layer "
                                   "metrics"))
