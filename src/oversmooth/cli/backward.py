@@ -51,7 +51,6 @@ def backward_command(
       oversmooth backward csbm --stationarity --depth 16 --width 16
     """
     from ..backward import diagnose, initialize
-    from ..backward import plot as plot_results
     from ..backward import stationarity as run_stationarity
     from ..models import build
     from ..training import seed_everything
@@ -77,7 +76,10 @@ def backward_command(
     initialize(net, init or "default", seed)
     result = diagnose(net, data)
     if plot:
-        plot_results({model: result}, plot, title=f"Backward oversmoothing: {model}, depth {depth}, {name}")
+        from ..report.plots import backward_diagnosis
+        from ..report.style import save
+
+        save(backward_diagnosis({model: result}, title=f"{model}, depth {depth}, {name}"), plot)
     if json:
         print_json({"dataset": name, "depth": depth, "width": width, "seed": seed, **result.to_dict()})
         return
