@@ -97,7 +97,8 @@ def run_demo(output_dir: str | Path = "oversmooth-demo", quick: bool = False,
 
     from .datasets import complete_graph, load
     from .experiments import run_sweep
-    from .report import build_report, pure_propagation
+    from .report import build_report
+    from .spectral import pure_propagation
 
     console = Console(stderr=True, quiet=not progress)
     out = Path(output_dir)

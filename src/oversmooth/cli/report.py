@@ -140,7 +140,8 @@ def plot_spectrum(name: Annotated[str, typer.Argument(help="Dataset name (see `o
       oversmooth plot spectrum cora -f pdf
       oversmooth plot spectrum csbm -p num_nodes=2000 -p homophily=0.3
     """
-    from ..report import plots, pure_propagation
+    from ..report import plots
+    from ..spectral import pure_propagation
 
     prop = pure_propagation(load_graph(name, param), name, steps=steps)
     _save(plots.spectral_vs_measured({name: prop.table}, {name: prop.rate}),

@@ -11,7 +11,20 @@
 
 from .build import ReportResult, build_report, read_store
 from ..literature.claims import CLAIMS, Claim, Measurements, evaluate
-from .measure import Propagation, backward_table, pure_propagation
+from .measure import backward_table
 
 __all__ = ["build_report", "read_store", "ReportResult", "CLAIMS", "Claim", "Measurements",
-           "evaluate", "Propagation", "pure_propagation", "backward_table"]
+           "evaluate", "backward_table"]
+
+
+def __getattr__(name: str):
+    if name in ("Propagation", "pure_propagation"):
+        import warnings
+
+        warnings.warn(f"oversmooth.report.{name} moved to oversmooth.spectral.{name}",
+                      DeprecationWarning, stacklevel=2)
+        # deprecated alias: the only place report/ names spectral propagation
+        from .. import spectral
+
+        return getattr(spectral, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

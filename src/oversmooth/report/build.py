@@ -23,7 +23,7 @@ import pandas as pd
 from . import html as H
 from . import plots
 from ..literature.claims import Measurements, evaluate
-from .measure import Propagation, pure_propagation
+from ..spectral import Propagation, pure_propagation
 from .style import save, to_bytes
 
 __all__ = ["build_report", "read_store", "StoreContents", "ReportResult", "spectral_graphs"]
