@@ -38,9 +38,11 @@ def report_command(
       oversmooth report results.db -o report.html
       oversmooth report results.db -d cora --no-spectral
     """
+    from ..experiments import report_inputs
     from ..report import build_report
 
-    result = build_report(store, output, datasets=dataset or None, spectral=not no_spectral)
+    inputs = report_inputs(store, dataset or None, spectral=not no_spectral)
+    result = build_report(inputs, output)
     for part in result.missing:
         console.print(f"[yellow]missing:[/yellow] {part}", highlight=False)
     console.print(f"{len(result.figures)} figure files in {result.html.parent / 'figures'}",
@@ -97,7 +99,8 @@ def plot_accuracy(store: StoreArg, output: FileOpt = None, fmt: FormatOpt = "png
 
       oversmooth plot accuracy results.db -f pdf -o accuracy.pdf
     """
-    from ..report import plots, read_store
+    from ..experiments import read_store
+    from ..report import plots
 
     contents = read_store(store)
     path = _out(output, "accuracy_vs_depth", fmt)
@@ -117,7 +120,8 @@ def plot_layers(store: StoreArg, output: FileOpt = None, fmt: FormatOpt = "png",
       oversmooth plot layers results.db -d cora -f svg
       oversmooth plot layers results.db --metrics dirichlet_energy,mean_cosine_similarity
     """
-    from ..report import plots, read_store
+    from ..experiments import read_store
+    from ..report import plots
 
     contents = read_store(store)
     names = sorted(set(contents.runs["dataset"]))
