@@ -89,8 +89,9 @@ def run_demo(output_dir: str | Path = "oversmooth-demo", quick: bool = False,
     from rich.console import Console
 
     from .datasets import complete_graph, load
-    from .experiments import run_sweep
-    from .report import build_report, pure_propagation
+    from .experiments import report_inputs, run_sweep
+    from .report import build_report
+    from .spectral import pure_propagation
 
     console = Console(stderr=True, quiet=not progress)
     out = Path(output_dir)
@@ -128,8 +129,8 @@ def run_demo(output_dir: str | Path = "oversmooth-demo", quick: bool = False,
     console.print("[green]✓[/green] backward diagnostics")
 
     with step("report"):
-        result = build_report(store, out / "report.html", propagation=propagation,
-                              backward_rows=back, title="oversmooth demo",
+        inputs = report_inputs(store, propagation=propagation, backward_rows=back)
+        result = build_report(inputs, out / "report.html", title="oversmooth demo",
                               notes={"demo budget": f"{5 if quick else DEMO_EPOCHS} epochs, "
                                                     "1 seed, no early stopping"})
     verdicts = ", ".join(f"{c.id}: {c.verdict}" for c in result.claims)

@@ -134,12 +134,13 @@ def test_custom_loss(graph):
 
 def test_plot(graph, tmp_path):
     results = {"gcn": diagnose(_model("gcn", graph), graph), "appnp": diagnose(_model("appnp", graph), graph)}
-    path = plot(results, tmp_path / "b.png")
+    with pytest.warns(DeprecationWarning, match="report.plots.backward_diagnosis"):
+        path = plot(results, tmp_path / "b.png")  # deprecated alias of the report's figure
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert [p.name for p in tmp_path.iterdir()] == ["b.png"]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError), pytest.warns(DeprecationWarning):
         plot({}, tmp_path / "c.png")
-    with pytest.raises(ValueError, match="does not exist"):
+    with pytest.raises(ValueError, match="does not exist"), pytest.warns(DeprecationWarning):
         plot(results, tmp_path / "missing" / "c.png")
 
 

@@ -5,7 +5,7 @@ import pytest
 from oversmooth.experiments.export import export
 from oversmooth.literature.published import PUBLISHED
 from oversmooth.experiments.store import Store
-from oversmooth.experiments.tables import deepest_within, render, summarize
+from oversmooth.experiments.tables import deepest_within, layout, render, summarize
 from tests.experiments._records import record
 
 ACCS = {("GCN", 2): [0.80, 0.82, 0.81], ("GCN", 8): [0.60, 0.70, 0.65], ("GCN", 4): [0.79, 0.8, 0.81],
@@ -49,6 +49,20 @@ def test_markdown_shows_failed_published_and_deepest(store):
     sgc = [c.strip() for c in lines["SGC"].split("|")[1:-1]]
     assert sgc[3] == "50.0 (1 failed) [–]"   # one seed left: no ±; SGC has no published row
     assert sgc[4] == "–"                      # SGC was not run at depth 16
+
+
+def test_layout_is_what_markdown_prints(store):
+    summary = summarize(store)
+    ((caption, frame),) = layout(summary)
+    assert caption == "cora: test_acc (%), mean ± std over seeds; published in brackets"
+    assert list(frame.columns) == ["model", "2", "4", "8", "16", "deepest within 1 pt"]
+    assert frame["model"].tolist() == ["GCN", "SGC"]
+    assert frame.iloc[0, 4] == "failed [64.9]" and frame.iloc[1, 3] == "50.0 (1 failed) [–]"
+    text = render(summary, fmt="markdown")
+    for row in frame.values.tolist():
+        assert "| " + " | ".join(row) + " |" in text.splitlines()
+    ((_, rate),) = layout(summarize(store, "dirichlet"), "dirichlet")
+    assert "deepest within 1 pt" not in rate.columns and "[" not in rate.iloc[0, 1]
 
 
 def test_deepest_within():

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from oversmooth.experiments import Store
+from oversmooth.experiments import Store, report_inputs
 from oversmooth.report import build_report
 from oversmooth.report.html import SECTIONS
 from tests.report._stores import make_record, ten_model_store
@@ -181,7 +181,7 @@ def test_full_report_in_chromium(browser, tmp_path):
     path = ten_model_store(tmp_path / "ten.db")
     with Store(path) as store:
         store.save(make_record("g", label="GCN", depth=128, test_acc=0.2, grads=True))
-    result = build_report(path, tmp_path / "report.html")  # with the spectral measurement
+    result = build_report(report_inputs(path), tmp_path / "report.html")  # with propagation
     found = check_page(browser, result.html, tmp_path)
     assert found["headings"] == [title for _, title in SECTIONS]
     assert found["sectionIds"] == [sid for sid, _ in SECTIONS]
@@ -195,7 +195,8 @@ def test_full_report_in_chromium(browser, tmp_path):
 
 def test_empty_report_in_chromium(browser, tmp_path):
     Store(tmp_path / "empty.db").close()
-    result = build_report(tmp_path / "empty.db", tmp_path / "report.html", spectral=False)
+    result = build_report(report_inputs(tmp_path / "empty.db", spectral=False),
+                          tmp_path / "report.html")
     found = check_page(browser, result.html, tmp_path)
     assert found["headings"] == [title for _, title in SECTIONS]
     assert found["images"] == [] and found["missing"] >= 6

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 import sqlite3
 
+import pandas as pd
 import pytest
 
-from oversmooth.experiments import Store, StoreVersionError
-from oversmooth.report import build_report
-from oversmooth.report import build as build_module
+from oversmooth.experiments import Store, StoreVersionError, report_inputs
+from oversmooth.report import build_report, plots
 from oversmooth.report.html import SECTIONS
 from tests.report._stores import make_record, ten_model_store
 
@@ -34,8 +34,8 @@ def old_store(path):
 
 def test_empty_store_says_what_is_missing(tmp_path):
     Store(tmp_path / "empty.db").close()
-    result = build_report(tmp_path / "empty.db", tmp_path / "out" / "report.html",
-                          spectral=False)
+    result = build_report(report_inputs(tmp_path / "empty.db", spectral=False),
+                          tmp_path / "out" / "report.html")
     page = result.html.read_text()
     assert sections_of(page) == [s for s, _ in SECTIONS]
     assert "the store holds no runs" in page
@@ -50,7 +50,8 @@ def test_partial_store_runs_without_layer_metrics(tmp_path):
         for depth, acc in ((2, 0.8), (8, 0.4)):
             store.save(make_record(f"r{depth}", depth=depth, test_acc=acc, metrics=False))
         store.save(make_record("f", depth=16, status="failed"))
-    result = build_report(tmp_path / "p.db", tmp_path / "report.html", spectral=False)
+    result = build_report(report_inputs(tmp_path / "p.db", spectral=False),
+                          tmp_path / "report.html")
     page = result.html.read_text()
     assert [p.name for p in result.figures] == ["accuracy_vs_depth.png", "accuracy_vs_depth.svg"]
     assert "the store holds no per-layer metrics" in page
@@ -64,7 +65,7 @@ def test_full_store_report(tmp_path):
     with Store(path) as store:  # backward metrics stored by a sweep are shown
         store.save(make_record("g", dataset="cora", label="GCN", depth=128, test_acc=0.2,
                                grads=True))
-    result = build_report(path, tmp_path / "r" / "report.html", spectral=False)
+    result = build_report(report_inputs(path, spectral=False), tmp_path / "r" / "report.html")
     names = sorted(p.name for p in result.figures)
     assert names == sorted(f"{n}.{f}" for n in ("accuracy_vs_depth", "layers_cora",
                                                   "backward_cora") for f in ("png", "svg"))
@@ -83,21 +84,22 @@ def test_failure_leaves_nothing_half_written(tmp_path, monkeypatch, ten):
     def broken(*args, **kwargs):
         raise RuntimeError("plotting failed")
 
-    monkeypatch.setattr(build_module.plots, "layer_metrics", broken)
+    monkeypatch.setattr(plots, "layer_metrics", broken)
     out = tmp_path / "out"
+    inputs = report_inputs(path, spectral=False)
     with pytest.raises(RuntimeError, match="plotting failed"):
-        build_report(path, out / "report.html", spectral=False)
+        build_report(inputs, out / "report.html")
     assert list(out.iterdir()) == []
 
 
 def test_old_schema_and_missing_store(tmp_path):
     with pytest.raises(StoreVersionError, match="schema version 0"):
-        build_report(old_store(tmp_path / "old.db"), tmp_path / "r.html")
+        report_inputs(old_store(tmp_path / "old.db"))
     with pytest.raises(FileNotFoundError, match="oversmooth demo"):
-        build_report(tmp_path / "nope.db", tmp_path / "r.html")
+        report_inputs(tmp_path / "nope.db")
     Store(tmp_path / "e.db").close()
     with pytest.raises(ValueError, match="must be an .html file"):
-        build_report(tmp_path / "e.db", tmp_path / "r.pdf")
+        build_report(report_inputs(tmp_path / "e.db", spectral=False), tmp_path / "r.pdf")
 
 
 def test_cli_report_and_errors(tmp_path, run_cli, ten):
@@ -136,3 +138,74 @@ def test_cli_plot_layers_spectrum_backward(tmp_path, run_cli, ten):
     assert code == 0, err and (tmp_path / "b.png").stat().st_size > 1000
     code, _, err = run_cli("plot", "accuracy", path, "-f", "gif")
     assert code == 2 and "unknown format" in err
+
+
+def given_measurements(path):
+    """Pure propagation and backward rows made up here: the report must render them as
+    they are, measuring nothing itself."""
+    from oversmooth.spectral import Propagation
+
+    steps = pd.Series(range(0, 41))
+    props = {"cora": Propagation("cora", pd.DataFrame({"step": steps, "measured": 0.9 ** steps,
+                                                        "predicted": 0.91 ** steps}), 0.91, "n1"),
+             "complete (200 nodes)": Propagation(
+                 "complete (200 nodes)", pd.DataFrame({"step": steps, "measured": [1.0] + [0.0] * 40,
+                                                       "predicted": [1.0] + [0.0] * 40}), 0.0, "n2")}
+    back = pd.DataFrame([("cora", "GCN (L=4, at init)", k, "grad_norm", 10.0 ** -k)
+                         for k in range(1, 5)], columns=["dataset", "series", "layer", "metric",
+                                                         "value"])
+    return report_inputs(path, propagation=props, backward_rows=back)
+
+
+def test_report_renders_given_measurements_without_computing(tmp_path, monkeypatch, ten):
+    import oversmooth.datasets
+    import oversmooth.spectral
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the report computed a measurement")
+
+    inputs = given_measurements(ten)
+    for module, name in ((oversmooth.datasets, "load"), (oversmooth.spectral, "propagate"),
+                         (oversmooth.spectral, "analyze"),
+                         (oversmooth.spectral, "pure_propagation")):
+        monkeypatch.setattr(module, name, forbidden)
+    result = build_report(inputs, tmp_path / "report.html")
+    page = result.html.read_text()
+    assert sections_of(page) == [s for s, _ in SECTIONS]  # the same sections as before
+    assert sorted(p.stem for p in result.figures if p.suffix == ".png") == [
+        "accuracy_vs_depth", "backward_cora", "layers_cora", "spectral_vs_measured"]
+    assert page.count("data:image/png;base64,") == 4
+    spectral = page[page.index('<section id="spectral">'):page.index('<section id="backward">')]
+    assert "<td>cora</td>" in spectral and "<td>complete (200 nodes)</td>" in spectral
+    assert '<td class="num">0.91</td>' in spectral and "<td>n1</td>" in spectral
+    verdicts = {c.id: c.verdict for c in result.claims}
+    assert verdicts["complete-vs-cora"] != "not measured"  # the claims read the given curves
+    assert not result.missing or all("spectral" not in m for m in result.missing)
+
+
+def test_labels_render_as_one_escaped_cell(tmp_path):
+    label = "GCN | <b>bold</b> & co"
+    with Store(tmp_path / "s.db") as store:
+        for depth in (2, 4):
+            store.save(make_record(f"r{depth}", label=label, depth=depth, metrics=False))
+    result = build_report(report_inputs(tmp_path / "s.db", spectral=False),
+                          tmp_path / "report.html")
+    page = result.html.read_text()
+    assert "<b>bold</b>" not in page
+    tables = page[page.index('<section id="tables">'):page.index('<section id="settings">')]
+    rows = re.findall(r"<tr>(.*?)</tr>", tables)
+    header = re.findall(r"<th>(.*?)</th>", rows[0])
+    assert header == ["model", "2", "4", "deepest within 1 pt"]
+    (row,) = rows[1:]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
+    assert len(cells) == len(header)  # the "|" splits nothing
+    assert cells[0] == "GCN | &lt;b&gt;bold&lt;/b&gt; &amp; co"
+
+
+def test_deprecated_store_path_form(tmp_path, ten):
+    with pytest.warns(DeprecationWarning, match="report_inputs"):
+        result = build_report(ten, tmp_path / "old" / "report.html", spectral=False)
+    assert sections_of(result.html.read_text()) == [s for s, _ in SECTIONS]
+    assert any("not measured" in m for m in result.missing)
+    with pytest.raises(TypeError, match="spectral"):
+        build_report(report_inputs(ten, spectral=False), tmp_path / "r.html", spectral=False)

@@ -117,3 +117,71 @@ def test_backward_figure(tmp_path):
     ([], False)])
 def test_use_log_scale(values, expected):
     assert use_log_scale(values) is expected
+
+
+@pytest.fixture(scope="module")
+def ring_propagation():
+    from oversmooth.datasets import load
+    from oversmooth.spectral import propagate
+
+    return propagate(load("ring", num_nodes=30), "gcn", steps=24,
+                     metrics=["dirichlet_energy", "mad"])
+
+
+def test_propagation_curves(ring_propagation):
+    fig = plots.propagation_curves(ring_propagation, title="ring: pure propagation")
+    (ax,) = fig.axes
+    assert ax.get_title() == "ring: pure propagation"
+    assert ax.get_yscale() == "log" and "log scale" in ax.get_ylabel()
+    assert ax.get_xlabel() == "propagation steps k"
+    labels = legend_labels(fig)
+    assert "distance to invariant subspace" in labels and "dirichlet_energy" in labels
+    assert any(l.startswith("predicted λᵏ (rate ") for l in labels)
+    # the report's style: colours and markers of line_style, in order
+    solid = [l for l in ax.get_lines() if l.get_linestyle() == "-"]
+    assert [l.get_color() for l in solid] == [line_style(i)["color"] for i in range(len(solid))]
+    assert solid[0].get_marker() == line_style(0)["marker"]
+    default = plots.propagation_curves(ring_propagation)
+    assert default.axes[0].get_title().startswith("Pure propagation with gcn, fitted rate ")
+
+
+def test_backward_diagnosis_figure():
+    from types import SimpleNamespace
+
+    layers = list(range(0, 9))
+    table = pd.DataFrame({"layer": layers, "grad_norm": [10.0 ** -k for k in layers],
+                          "weight_grad_rel": [0.0] + [2.0 ** -k for k in layers[1:]],
+                          "grad_subspace_rel": [0.5 / (k + 1) for k in layers],
+                          "grad_energy_rel": [0.3 / (k + 1) for k in layers]})
+    fig = plots.backward_diagnosis({"gcn": SimpleNamespace(table=table),
+                                    "gcnii": SimpleNamespace(table=table * 1.0)}, title="cora")
+    size, smooth = fig.axes
+    assert [size.get_title(), smooth.get_title()] == ["cora: gradient size",
+                                                      "cora: backward smoothness"]
+    assert size.get_yscale() == "log" and smooth.get_yscale() == "linear"
+    assert "log scale" in size.get_ylabel() and "0 = smooth" in smooth.get_ylabel()
+    labels = legend_labels(fig)
+    assert "gcn: ‖B(k)‖" in labels and "gcnii: E(B)/‖B‖²" in labels
+    assert len(labels) == 8  # 4 quantities x 2 models, each once
+    colours = {l.get_label().split(":")[0]: l.get_color() for l in size.get_lines()}
+    assert colours == {"gcn": line_style(0)["color"], "gcnii": line_style(1)["color"]}
+    with pytest.raises(ValueError, match="results is empty"):
+        plots.backward_diagnosis({})
+
+
+def test_save_is_atomic_and_checks_the_path(tmp_path, ring_propagation):
+    fig = plots.propagation_curves(ring_propagation)
+    with pytest.raises(ValueError, match="unknown figure format 'txt' of plot file"):
+        save(fig, tmp_path / "x.txt")
+    with pytest.raises(ValueError, match="does not exist"):
+        save(fig, tmp_path / "missing" / "x.png")
+    assert save(fig, tmp_path / "x.svg").read_bytes()[:5] == b"<?xml"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.svg"]  # no temporary file left
+
+
+def test_plot_propagation_alias_warns_and_draws(tmp_path, ring_propagation):
+    from oversmooth.spectral.plot import plot_propagation
+
+    with pytest.warns(DeprecationWarning, match="report.plots.propagation_curves"):
+        path = plot_propagation(ring_propagation, tmp_path / "p.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

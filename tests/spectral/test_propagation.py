@@ -107,6 +107,35 @@ def test_bad_input():
         spectral.propagate(data, "rw", report=spectral.analyze(data, "gcn"))
 
 
+def test_pure_propagation_is_propagate_measured_beside_predicted():
+    data = datasets.ring_graph(30, num_features=4)
+    result = spectral.propagate(data, "gcn", steps=12, metrics=[])
+    prop = spectral.pure_propagation(data, "ring", steps=12)
+    assert isinstance(prop, spectral.Propagation) and prop.name == "ring"
+    assert list(prop.table.columns) == ["step", "measured", "predicted"]
+    assert prop.table["step"].tolist() == list(range(13))
+    np.testing.assert_allclose(prop.table["measured"], result.table["relative_distance"])
+    np.testing.assert_allclose(prop.table["predicted"], result.table["predicted_relative"])
+    assert prop.rate == result.report.rate and prop.note == result.report.note
+    assert prop.info == {"fitted_rate": result.fitted_rate}
+    rw = spectral.pure_propagation(data, "ring", 12, "rw")
+    with pytest.warns(DeprecationWarning, match="operator="):
+        old = spectral.pure_propagation(data, "ring", steps=12, kind="rw")
+    assert old.table.equals(rw.table)
+    with pytest.raises(ValueError, match="steps must be an integer >= 1"):
+        spectral.pure_propagation(data, "ring", steps=0)
+
+
+def test_pure_propagation_moved_from_report():
+    import oversmooth.report
+    import oversmooth.report.measure
+
+    for module in (oversmooth.report, oversmooth.report.measure):
+        for name in ("pure_propagation", "Propagation"):
+            with pytest.warns(DeprecationWarning, match=f"oversmooth.spectral.{name}"):
+                assert getattr(module, name) is getattr(spectral, name)
+
+
 def test_cli_spectrum(run_cli):
     code, out, _ = run_cli("spectrum", "ring", "-p", "num_nodes=12", "--operator", "sym", "--json")
     report = json.loads(out)

@@ -56,7 +56,6 @@ def backward_command(
       oversmooth backward csbm --stationarity --depth 16 --hidden 16
     """
     from ..backward import diagnose, initialize
-    from ..backward import plot as plot_results
     from ..backward import stationarity as run_stationarity
     from ..training import build_seeded
 
@@ -86,7 +85,10 @@ def backward_command(
     initialize(net, init or "default", seed)
     result = diagnose(net, data)
     if plot:
-        plot_results({model: result}, plot, title=f"Backward oversmoothing: {model}, depth {depth}, {name}")
+        from ..report.plots import backward_diagnosis
+        from ..report.style import save
+
+        save(backward_diagnosis({model: result}, title=f"{model}, depth {depth}, {name}"), plot)
     if json:
         # "width": the deprecated name of hidden_channels, kept in the output for one release
         print_json({"dataset": name, "depth": depth, "hidden_channels": hidden, "width": hidden, "seed": seed,

@@ -39,9 +39,11 @@ def report_command(
       oversmooth report results.db -o report.html
       oversmooth report results.db -d cora --no-spectral
     """
+    from ..experiments import report_inputs
     from ..report import build_report
 
-    result = build_report(store, output, datasets=dataset or None, spectral=not no_spectral)
+    inputs = report_inputs(store, dataset or None, spectral=not no_spectral)
+    result = build_report(inputs, output)
     for part in result.missing:
         console.print(Text("missing: ", style="yellow") + Text(str(part)), highlight=False)
     console.print(f"{len(result.figures)} figure files in {result.html.parent / 'figures'}",
@@ -98,7 +100,8 @@ def plot_accuracy(store: StoreArg, output: FileOpt = None, fmt: FormatOpt = "png
 
       oversmooth plot accuracy results.db -f pdf -o accuracy.pdf
     """
-    from ..report import plots, read_store
+    from ..experiments import read_store
+    from ..report import plots
 
     contents = read_store(store)
     path = _out(output, "accuracy_vs_depth", fmt)
@@ -118,7 +121,8 @@ def plot_layers(store: StoreArg, output: FileOpt = None, fmt: FormatOpt = "png",
       oversmooth plot layers results.db -d cora -f svg
       oversmooth plot layers results.db --metrics dirichlet_energy,mean_cosine_similarity
     """
-    from ..report import plots, read_store
+    from ..experiments import read_store
+    from ..report import plots
 
     contents = read_store(store)
     names = sorted(set(contents.runs["dataset"]))
@@ -141,7 +145,8 @@ def plot_spectrum(name: Annotated[str, typer.Argument(help="Dataset name (see `o
       oversmooth plot spectrum cora -f pdf
       oversmooth plot spectrum csbm -p num_nodes=2000 -p homophily=0.3
     """
-    from ..report import plots, pure_propagation
+    from ..report import plots
+    from ..spectral import pure_propagation
 
     prop = pure_propagation(load_graph(name, param), name, steps=steps)
     _save(plots.spectral_vs_measured({name: prop.table}, {name: prop.rate}),

@@ -85,14 +85,15 @@ def propagate_command(name: DatasetArg,
       oversmooth propagate cora --operator appnp --alpha 0.1 --plot appnp.png
       oversmooth propagate csbm -p num_nodes=5000 --metrics mad,dirichlet_energy --json
     """
+    from ..report.plots import propagation_curves
+    from ..report.style import save
     from ..spectral import propagate
-    from ..spectral.plot import plot_propagation
 
     data = load_graph(name, param, root, split)
     result = propagate(data, operator, steps=steps, metrics=metrics, K=k, alpha=alpha)
     if plot:
-        plot_propagation(result, plot, title=f"{getattr(data, 'name', None) or name}: pure "
-                         f"propagation with {operator}")
+        save(propagation_curves(result, title=f"{getattr(data, 'name', None) or name}: pure "
+                                f"propagation with {operator}"), plot)
     if json:
         print_json(result.to_dict())
         return

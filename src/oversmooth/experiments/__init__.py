@@ -9,11 +9,13 @@
 2
 >>> print(render(summarize(Store(store))).splitlines()[2])
 | model | 2 | 4 | deepest within 1 pt |
+>>> inputs = report_inputs(store)                    # what oversmooth.report renders
 """
 
 from .config import SweepConfig, Variant, config_from_dict, load_config, parse_options
 from .export import export
 from .grid import RunSpec, expand, run_key
+from .measurements import ReportInputs, StoreContents, read_store, report_inputs
 from .presets import PRESETS, preset
 from .runner import execute, measure_layers
 from .store import SCHEMA_VERSION, RunRecord, Store, StoreVersionError
@@ -24,5 +26,6 @@ __all__ = [
     "SweepConfig", "Variant", "config_from_dict", "load_config", "parse_options", "export",
     "RunSpec", "expand", "run_key", "PRESETS", "preset", "execute", "measure_layers",
     "SCHEMA_VERSION", "RunRecord", "Store", "StoreVersionError", "SweepSummary", "run_sweep",
-    "deepest_within", "render", "summarize",
+    "deepest_within", "render", "summarize", "ReportInputs", "StoreContents", "read_store",
+    "report_inputs",
 ]

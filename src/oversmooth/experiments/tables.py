@@ -17,7 +17,7 @@ import pandas as pd
 from ..literature.published import ROW_ORDER, canonical_label, published
 from .store import Store
 
-__all__ = ["summarize", "render", "deepest_within", "RUN_METRICS", "METRIC_ALIASES"]
+__all__ = ["summarize", "render", "layout", "deepest_within", "RUN_METRICS", "METRIC_ALIASES"]
 
 # Columns of the runs table a table can show; accuracies are printed in percent.
 RUN_METRICS = ("test_acc", "val_acc", "train_acc", "best_epoch", "epochs_run", "wall_time",
@@ -132,21 +132,14 @@ def markdown_escape(text: str) -> str:
     return " ".join(str(text).splitlines()).replace("\\", "\\\\").replace("|", "\\|")
 
 
-def render(summary: pd.DataFrame, metric: str = "test_acc", fmt: str = "markdown",
-           show_published: bool = True) -> str:
-    """Print a :func:`summarize` table: ``markdown``, ``latex`` (one table per dataset:
-    rows model, columns depth, published number in brackets) or ``csv`` (tidy, one line
-    per cell with mean, std, n, failed, published)."""
+def layout(summary: pd.DataFrame, metric: str = "test_acc", show_published: bool = True,
+           pm: str = "±") -> list[tuple[str, pd.DataFrame]]:
+    """The tables of a :func:`summarize` table in the literature's layout, one per dataset:
+    ``(caption, frame)`` with a frame of strings, rows model, columns ``model``, each depth
+    and, for accuracies, ``deepest within 1 pt``; the published number in brackets
+    (accuracies only, with ``show_published``). :func:`render` prints these; the report
+    renders them to HTML."""
     metric = METRIC_ALIASES.get(metric, metric)
-    if fmt == "csv":
-        buffer = io.StringIO()
-        summary.to_csv(buffer, index=False, float_format="%.6g")
-        return buffer.getvalue()
-    if fmt not in ("markdown", "latex"):
-        raise ValueError(f"unknown format {fmt!r}; choose markdown, latex or csv")
-    if summary.empty:
-        return "(the store holds no runs)\n"
-    pm = "±"  # LaTeX: $\pm$ after escaping (see latex_escape)
     accuracy = metric in ACCURACIES
     show_published = show_published and metric == "test_acc"
     out = []
@@ -163,6 +156,26 @@ def render(summary: pd.DataFrame, metric: str = "test_acc", fmt: str = "markdown
             lines.append(row)
         note = (f"{dataset}: {metric}" + (" (%)" if accuracy else "") + ", mean ± std over seeds"
                 + ("; published in brackets" if show_published else ""))
+        out.append((note, pd.DataFrame(lines, columns=header, dtype=object)))
+    return out
+
+
+def render(summary: pd.DataFrame, metric: str = "test_acc", fmt: str = "markdown",
+           show_published: bool = True) -> str:
+    """Print a :func:`summarize` table: ``markdown``, ``latex`` (one table per dataset:
+    rows model, columns depth, published number in brackets) or ``csv`` (tidy, one line
+    per cell with mean, std, n, failed, published)."""
+    if fmt == "csv":
+        buffer = io.StringIO()
+        summary.to_csv(buffer, index=False, float_format="%.6g")
+        return buffer.getvalue()
+    if fmt not in ("markdown", "latex"):
+        raise ValueError(f"unknown format {fmt!r}; choose markdown, latex or csv")
+    if summary.empty:
+        return "(the store holds no runs)\n"
+    out = []
+    for note, frame in layout(summary, metric, show_published):  # ± becomes $\pm$ in latex_escape
+        header, lines = list(frame.columns), frame.values.tolist()
         if fmt == "markdown":
             out.append(f"**{markdown_escape(note)}**\n")
             out.append("| " + " | ".join(markdown_escape(h) for h in header) + " |")

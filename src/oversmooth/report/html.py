@@ -2,8 +2,8 @@
 no external fonts, no network request when it is opened.
 
 :func:`render` takes a list of :class:`Section` objects; each holds HTML fragments built
-with the helpers here (:func:`figure`, :func:`table`, :func:`missing`, ...), which escape
-every piece of text they are given.
+with the helpers here (:func:`figure`, :func:`table`, :func:`frame`, :func:`missing`, ...),
+which escape every piece of text they are given.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 __all__ = ["Section", "SECTIONS", "render", "figure", "table", "missing", "paragraph",
-           "details", "escape", "badge", "definition_list", "markdown_tables"]
+           "details", "escape", "badge", "definition_list", "frame"]
 
 #: (id, heading) of the report's sections, in page order.
 SECTIONS = (
@@ -121,6 +121,13 @@ def table(header: Sequence[str] | None, rows: Iterable[Sequence], raw_columns: S
     return "".join(out)
 
 
+def frame(df, caption: str | None = None) -> str:
+    """A DataFrame as an HTML table: its columns as the header, one row per row, every
+    cell escaped (a label may hold ``|``, ``<`` or ``&``); the index is left out."""
+    return table([str(c) for c in df.columns], df.itertuples(index=False, name=None),
+                 caption=caption)
+
+
 def badge(verdict: str) -> str:
     return f'<span class="badge {escape(verdict.replace(" ", "-"))}">{escape(verdict)}</span>'
 
@@ -138,34 +145,6 @@ def definition_list(items: dict) -> str:
 
 def details(summary: str, body_html: str) -> str:
     return f"<details><summary>{escape(summary)}</summary>{body_html}</details>"
-
-
-def markdown_tables(text: str) -> str:
-    """Turn the markdown of :func:`oversmooth.experiments.render` (a bold caption line,
-    then a pipe table, per dataset) into HTML tables."""
-    out, rows, caption = [], [], None
-
-    def flush():
-        nonlocal rows, caption
-        if rows:
-            out.append(table(rows[0], rows[1:], caption=caption))
-        rows, caption = [], None
-
-    for line in text.splitlines():
-        line = line.strip()
-        if line.startswith("**") and line.endswith("**"):
-            flush()
-            caption = line.strip("*")
-        elif line.startswith("|"):
-            cells = [c.strip() for c in line.strip("|").split("|")]
-            if all(set(c) <= set("-:") for c in cells):
-                continue
-            rows.append(cells)
-        elif line:
-            flush()
-            out.append(paragraph(line))
-    flush()
-    return "".join(out)
 
 
 def render(title: str, sections: Sequence[Section], subtitle: str = "") -> str:

@@ -1,4 +1,5 @@
-"""One plotting style for every figure of the report (and the ``oversmooth plot`` commands).
+"""One plotting style for every figure of the package: the report's, the ``oversmooth plot``
+commands' and the ``--plot`` files of ``oversmooth propagate`` and ``oversmooth backward``.
 
 Matplotlib runs on the Agg backend (no display needed). Lines get a colour from
 ``tab10`` and a marker from a cycle of 10 markers, shifted against each other, so 10+
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import io
 import math
+import os
+import uuid
 from pathlib import Path
 from typing import Iterable
 
@@ -97,13 +100,30 @@ def finish_legend(fig: Figure, axes, title: str | None = None) -> None:
 
 
 def save(fig: Figure, path: str | Path, fmt: str | None = None) -> Path:
-    """Write ``fig`` to ``path`` as ``fmt`` (default: the path's suffix; png, svg or pdf)."""
+    """Write ``fig`` to ``path`` as ``fmt`` (default: the path's suffix; png, svg or pdf).
+
+    The file is written atomically: a temporary file in the same folder, renamed on
+    success, removed on failure. Returns the path written.
+
+    Raises:
+        ValueError: an unknown format, or a folder that does not exist.
+    """
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".") or "png").lower()
     if fmt not in FORMATS:
-        raise ValueError(f"unknown figure format {fmt!r}; choose {', '.join(FORMATS)}")
-    with plt.rc_context(RC):
-        fig.savefig(path, format=fmt, bbox_inches="tight")
+        raise ValueError(f"unknown figure format {fmt!r} of plot file {path.name!r}; choose "
+                         f"{', '.join(FORMATS)}")
+    if not path.parent.is_dir():
+        raise ValueError(f"folder {str(path.parent)!r} does not exist")
+    # opened with open(), not mkstemp: the file gets the umask's permissions, not 0600
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+    try:
+        with open(tmp, "xb") as handle, plt.rc_context(RC):
+            fig.savefig(handle, format=fmt, bbox_inches="tight")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return path
 
 

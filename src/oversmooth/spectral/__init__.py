@@ -10,11 +10,15 @@
 >>> result = spectral.propagate(data, "gcn", steps=8)
 >>> len(result.table), "relative_distance" in result.table   # metrics per step, measured vs predicted
 (9, True)
+>>> spectral.pure_propagation(data, "cora", steps=8).table.columns.tolist()  # what the report draws
+['step', 'measured', 'predicted']
 """
 
 from .analysis import DENSE_THRESHOLD, SpectralReport, analyze
 from .operators import KINDS, APPNPOperator, SGCOperator, operator
-from .propagation import DEFAULT_METRICS, PropagationResult, fit_rate, propagate
+from .propagation import (DEFAULT_METRICS, Propagation, PropagationResult, fit_rate, propagate,
+                          pure_propagation)
 
 __all__ = ["operator", "analyze", "SpectralReport", "APPNPOperator", "SGCOperator", "KINDS",
-           "DENSE_THRESHOLD", "propagate", "PropagationResult", "fit_rate", "DEFAULT_METRICS"]
+           "DENSE_THRESHOLD", "propagate", "PropagationResult", "fit_rate", "DEFAULT_METRICS",
+           "pure_propagation", "Propagation"]

@@ -4,7 +4,7 @@ beside the spectral prediction."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -17,7 +17,8 @@ from .._deprecation import renamed
 from .analysis import SpectralReport, analyze
 from .operators import operator as _operator
 
-__all__ = ["propagate", "PropagationResult", "fit_rate", "NOISE_FLOOR", "DEFAULT_METRICS"]
+__all__ = ["propagate", "PropagationResult", "fit_rate", "NOISE_FLOOR", "DEFAULT_METRICS",
+           "Propagation", "pure_propagation"]
 
 DEFAULT_METRICS = PROPAGATION_METRICS
 
@@ -163,3 +164,54 @@ def propagate(data, operator: str | None = None, steps: int = 64, metrics=None, 
     table["predicted_relative"] = factor
     rate, fit_range = fit_rate(table["subspace_distance"].to_numpy(), fit_start)
     return PropagationResult(table=table, fitted_rate=rate, fit_range=fit_range, report=report)
+
+
+@dataclass
+class Propagation:
+    """Pure propagation of one graph as measured beside predicted: what the report draws
+    and the claims read (:class:`oversmooth.literature.claims.Measurements`).
+
+    Attributes:
+        name: the graph.
+        table: columns ``step``, ``measured`` (:math:`d_M(P^kX)/d_M(X)`), ``predicted``
+            (:math:`\\lambda^k`, NaN where there is no prediction).
+        rate: :math:`\\lambda`, the largest eigenvalue modulus outside the invariant
+            subspace (None when unknown).
+        note: what the spectral analysis says in words.
+        info: extra numbers (``fitted_rate``).
+    """
+
+    name: str
+    table: pd.DataFrame
+    rate: float | None = None
+    note: str = ""
+    info: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_result(cls, name: str, result: PropagationResult) -> "Propagation":
+        """The measured and predicted relative distances of a :func:`propagate` result."""
+        table = result.table  # indexed by step
+        frame = pd.DataFrame({"step": table.index.to_numpy(),
+                              "measured": table["relative_distance"].to_numpy(dtype=float),
+                              "predicted": table["predicted_relative"].to_numpy(dtype=float)})
+        return cls(name, frame, float(result.report.rate), result.report.note,
+                   {"fitted_rate": result.fitted_rate})
+
+
+def pure_propagation(data, name: str, steps: int = 64, operator: str | None = None, *,
+                     kind: str | None = None) -> Propagation:
+    r"""Measure :math:`d_M(P^kX)/d_M(X)` for ``k = 0 .. steps`` beside the spectral
+    prediction :math:`\lambda^k` (Oono & Suzuki, ICLR 2020): :func:`propagate` with no
+    extra metrics, as a :class:`Propagation` named ``name``.
+
+    ``operator`` defaults to ``gcn``, :math:`\tilde D^{-1/2}(A+I)\tilde D^{-1/2}`
+    (``kind=`` is its deprecated name). A graph whose features already lie in the
+    invariant subspace (:math:`d_M(X) = 0`) gives a measured curve of zeros.
+
+    Raises:
+        ValueError: ``steps < 1``, or what :func:`propagate` raises.
+    """
+    operator = renamed("kind", "operator", kind, operator, "gcn", "pure_propagation")
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
+    return Propagation.from_result(name, propagate(data, operator, steps=steps, metrics=[]))

@@ -1,0 +1,192 @@
+"""The report's sections with figures and claims: each a function of the measurements
+(:class:`oversmooth.experiments.ReportInputs`) that returns an :class:`.html.Section` and
+appends what it lacks to ``missing``. Tables and run settings are in :mod:`.tables`."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from typing import Mapping
+
+import pandas as pd
+
+from . import html as H
+from . import plots
+from ..literature.claims import Measurements, evaluate
+from .output import Figures, safe_name
+
+__all__ = ["overview", "accuracy", "layers", "spectral", "backward", "claims", "backward_rows"]
+
+BACKWARD_COLUMNS = ["dataset", "series", "layer", "metric", "value"]
+
+
+def _sweep_hint(inputs) -> str:
+    return f"oversmooth sweep --store {inputs.contents.path}"
+
+
+def overview(inputs, claims, missing: list[str], extra: Mapping) -> H.Section:
+    from .. import __version__
+
+    contents = inputs.contents
+    runs = contents.runs
+    sec = H.Section("overview", "Overview")
+    done, failed = int((runs["status"] == "done").sum()), int((runs["status"] == "failed").sum())
+    rows = [("store", str(contents.path)),
+            ("schema / written by", f"version {contents.meta.get('schema_version', '?')}, "
+                                    f"{contents.meta.get('created_by', '?')}"),
+            ("report by", f"oversmooth {__version__}, "
+                          f"{_dt.datetime.now().astimezone().isoformat(timespec='seconds')}"),
+            ("runs", f"{len(runs)} ({done} finished, {failed} failed)"),
+            ("datasets", ", ".join(sorted(set(runs["dataset"]))) or "–"),
+            ("models (rows)", ", ".join(plots.label_order(runs["label"])) or "–"),
+            ("depths", ", ".join(str(d) for d in sorted(set(runs["depth"]))) or "–"),
+            ("per-layer metric rows", str(len(contents.layers)))]
+    rows += [(k, str(v)) for k, v in extra.items()]
+    verdicts = pd.Series([c.verdict for c in claims]).value_counts().to_dict() if claims else {}
+    rows.append(("claims", ", ".join(f"{v} {k}" for k, v in verdicts.items()) or "–"))
+    sec.add(H.table(None, rows))
+    if runs.empty:
+        sec.add(H.missing("the store holds no runs: every section below is empty",
+                          f"oversmooth sweep --store {contents.path} --datasets cora "
+                          "--models gcn,gcnii --depths 2,4,8,16"))
+    if missing:
+        sec.add("<p>Parts without data:</p><ul>" + "".join(f"<li>{H.escape(m)}</li>"
+                                                          for m in missing) + "</ul>")
+    return sec
+
+
+def accuracy(inputs, figs: Figures, missing: list[str]) -> H.Section:
+    names = inputs.datasets
+    sec = H.Section("accuracy", "Accuracy vs depth")
+    summary = inputs.contents.summaries["test_acc"]
+    summary = summary[summary["dataset"].isin(names)] if len(summary) else summary
+    if len(summary) and summary["mean"].notna().any():
+        shown = [d for d in names if summary[(summary["dataset"] == d)]["mean"].notna().any()]
+        sec.add(figs.add(plots.accuracy_vs_depth(summary, datasets=shown),
+                         "accuracy_vs_depth", "Test accuracy against depth, one line per model",
+                         "Mean test accuracy over seeds (± std where several seeds); dashed "
+                         "lines with open markers are published numbers where they exist."))
+    else:
+        missing.append("accuracy vs depth: no finished run")
+        sec.add(H.missing("no finished run in the store", f"{_sweep_hint(inputs)} --datasets "
+                          "cora --models gcn --depths 2,4,8"))
+    return sec
+
+
+def layers(inputs, figs: Figures, missing: list[str]) -> H.Section:
+    contents, names = inputs.contents, inputs.datasets
+    sec = H.Section("layers", "Per-layer metrics")
+    for name in names:
+        sec.add(f"<h3>{H.escape(name)}</h3>")
+        try:
+            fig = plots.layer_metrics(contents.layers, contents.runs, name)
+        except ValueError as exc:
+            missing.append(f"per-layer metrics on {name}: {exc}")
+            sec.add(H.missing(str(exc), f"{_sweep_hint(inputs)} --datasets {name} --metrics "
+                              "dirichlet_energy,subspace_distance,mean_cosine_similarity,"
+                              "mad,effective_rank ..."))
+            continue
+        sec.add(figs.add(fig, f"layers_{safe_name(name)}", f"Per-layer metrics on {name}",
+                         "Each model at its deepest depth (mean over seeds): layer k is the "
+                         "output of the k-th propagation layer of the trained model."))
+    if not names:
+        sec.add(H.missing("no runs in the store"))
+        missing.append("per-layer metrics: no runs")
+    return sec
+
+
+def spectral(inputs, figs: Figures, missing: list[str]) -> H.Section:
+    sec = H.Section("spectral", "Spectral prediction vs measurement")
+    for name, why in inputs.unavailable.items():
+        missing.append(f"pure propagation on {name}: {why}")
+        sec.add(H.missing(f"{name} could not be loaded: {why}"))
+    props = inputs.propagation
+    if not props:
+        missing.append("spectral prediction vs measurement: not measured")
+        sec.add(H.missing("no pure-propagation measurement",
+                          f"oversmooth report {inputs.contents.path} (without --no-spectral)"))
+        return sec
+    sec.add(H.paragraph(
+        "Pure propagation applies the GCN operator P = D̃^-1/2 (A+I) D̃^-1/2 to the "
+        "features k times (no weights, no nonlinearity). The spectrum predicts that the "
+        "distance to the invariant subspace shrinks like λᵏ (Oono & Suzuki, ICLR 2020), "
+        "λ the largest eigenvalue modulus outside that subspace."))
+    sec.add(figs.add(plots.spectral_vs_measured(
+        {n: p.table for n, p in props.items()}, {n: p.rate for n, p in props.items()}),
+        "spectral_vs_measured", "Spectral prediction next to measured pure propagation"))
+    rows = []
+    for n, p in props.items():
+        at = p.table.set_index("step")["measured"]
+        rows.append((n, p.rate if p.rate is not None else math.nan,
+                     *(float(at.get(k, math.nan)) for k in (1, 2, 8, 32)), p.note))
+    sec.add(H.table(["graph", "λ (rate)", "d after 1 step", "after 2", "after 8",
+                     "after 32", "note"], rows))
+    without = [n for n, p in props.items() if p.rate is None]
+    if without:
+        missing.append(f"spectral prediction: no rate for {', '.join(without)}, only the "
+                       "measured curve is drawn")
+    return sec
+
+
+def backward_rows(inputs) -> pd.DataFrame:
+    """The backward diagnostics to draw: ``grad_*`` rows of the store's runs at each
+    label's deepest depth, then the rows measured outside the store."""
+    contents, frames = inputs.contents, []
+    layers = contents.layers
+    if not layers.empty:
+        grads = layers[layers["metric"].str.startswith("grad_")]
+        if not grads.empty:
+            for name in inputs.datasets:
+                chosen = plots.deepest_runs(contents.runs, name)
+                part = grads.merge(chosen[["run_key", "label", "depth"]], on="run_key")
+                if part.empty:
+                    continue
+                part = part.assign(dataset=name, series=part["label"] + " (L="
+                                   + part["depth"].astype(str) + ", trained)")
+                frames.append(part[BACKWARD_COLUMNS])
+    extra = inputs.backward_rows
+    if extra is not None and not extra.empty:
+        frames.append(extra[BACKWARD_COLUMNS])
+    if not frames:
+        return pd.DataFrame(columns=BACKWARD_COLUMNS)
+    return pd.concat(frames, ignore_index=True)
+
+
+def backward(inputs, figs: Figures, missing: list[str]) -> H.Section:
+    sec = H.Section("backward", "Backward diagnostics")
+    back = backward_rows(inputs)
+    if back.empty:
+        missing.append("backward diagnostics: none stored or measured")
+        sec.add(H.missing("no backward diagnostics (grad_* metrics) in the store and none "
+                          "measured", "oversmooth demo, or oversmooth plot backward cora "
+                          "--model gcn --depth 32"))
+        return sec
+    sec.add(H.paragraph(
+        "Smoothness of the gradients ∂L/∂H⁽ᵏ⁾ of the training loss with respect to each "
+        "layer's output (Keriven 2025, backward oversmoothing): their norm, Rayleigh "
+        "quotient and the fraction of their energy outside the invariant subspace."))
+    for name, part in back.groupby("dataset", sort=False):
+        sec.add(f"<h3>{H.escape(name)}</h3>")
+        sec.add(figs.add(plots.backward(part, title=name), f"backward_{safe_name(name)}",
+                         f"Backward diagnostics on {name}"))
+    return sec
+
+
+def claims(inputs) -> tuple[H.Section, list]:
+    """The claims section and the claims with their verdicts
+    (:func:`oversmooth.literature.claims.evaluate` of the measurements)."""
+    contents = inputs.contents
+    verdicts = evaluate(Measurements(contents.runs, contents.layers, inputs.propagation))
+    sec = H.Section("claims", "Claims")
+    sec.add(H.paragraph("Claims in circulation about deep GNNs, each with where it "
+                        "circulates, next to what this store measured. Verdicts: "
+                        "confirmed, contradicted, not measured."))
+    sec.add(H.table(["claim", "verdict", "numbers behind it", "explanation"],
+                    [(H.escape(c.text) + f"<br><small>{H.escape(c.id)} · "
+                      f"{H.escape(c.source)}</small>", H.badge(c.verdict),
+                      H.definition_list(c.numbers),
+                      H.escape(c.explanation) + (f"<br><small>tolerance: "
+                                                 f"{H.escape(c.tolerance)}</small>"
+                                                 if c.tolerance else ""))
+                     for c in verdicts], raw_columns=(0, 1, 2, 3)))
+    return sec, verdicts

@@ -1,0 +1,75 @@
+"""report_inputs: a store's tables and the measurements its report shows beside it."""
+
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+import pytest
+
+from oversmooth.experiments import ReportInputs, Store, read_store, report_inputs
+from oversmooth.experiments.measurements import REFERENCE_GRAPH, spectral_graphs
+from oversmooth.spectral import Propagation
+from tests.report._stores import make_record
+
+
+@pytest.fixture
+def store(tmp_path):
+    path = tmp_path / "s.db"
+    with Store(path) as s:
+        s.save(make_record("a", dataset="ring", depth=2))
+        rec = make_record("b", dataset="csbm", depth=2)
+        rec.settings["dataset_params"] = {"num_nodes": 60, "num_classes": 2}
+        s.save(rec)
+        s.save(make_record("c", dataset="no-such-dataset", depth=2))
+    return path
+
+
+def test_measures_each_dataset_and_the_reference(store):
+    inputs = report_inputs(store, steps=5)
+    assert isinstance(inputs, ReportInputs)
+    assert inputs.datasets == ["csbm", "no-such-dataset", "ring"]
+    assert list(inputs.propagation) == ["csbm", "ring", REFERENCE_GRAPH]
+    assert list(inputs.unavailable) == ["no-such-dataset"]
+    assert "no-such-dataset" in inputs.unavailable["no-such-dataset"]
+    for name, prop in inputs.propagation.items():
+        assert isinstance(prop, Propagation) and prop.name == name
+        assert list(prop.table.columns) == ["step", "measured", "predicted"]
+        assert list(prop.table["step"]) == list(range(6))
+    assert inputs.propagation[REFERENCE_GRAPH].rate == pytest.approx(0.0, abs=1e-9)
+    assert sorted(inputs.contents.runs["run_key"]) == ["a", "b", "c"]
+    # the graphs are the ones the runs used: csbm with its 60 nodes, as the settings say
+    graphs = spectral_graphs(inputs.contents, ["csbm"], reference=False)
+    assert list(graphs) == ["csbm"] and graphs["csbm"].num_nodes == 60
+
+
+def test_datasets_restrict_and_given_measurements_are_used(store):
+    given = {"ring": Propagation("ring", pd.DataFrame({"step": [0], "measured": [1.0],
+                                                       "predicted": [1.0]}))}
+    back = pd.DataFrame({"dataset": ["ring"], "series": ["s"], "layer": [1],
+                         "metric": ["grad_norm"], "value": [1.0]})
+    inputs = report_inputs(store, ["ring"], propagation=given, backward_rows=back)
+    assert inputs.datasets == ["ring"] and inputs.propagation == given
+    assert inputs.unavailable == {} and inputs.backward_rows is back
+    assert report_inputs(store, spectral=False).propagation == {}
+    assert list(report_inputs(store, ["ring"], steps=2, reference=False).propagation) == ["ring"]
+    with pytest.raises(ValueError, match="dataset 'cora' is not in the store"):
+        report_inputs(store, ["cora"])
+
+
+def test_read_store_and_moved_aliases(store):
+    contents = read_store(store)
+    assert set(contents.summaries) == {"test_acc", "dirichlet_energy", "subspace_distance",
+                                       "mean_cosine_similarity", "mad", "effective_rank"}
+    assert len(contents.done) == 3
+    import oversmooth.report
+    import oversmooth.report.build
+
+    for module in (oversmooth.report, oversmooth.report.build):
+        with pytest.warns(DeprecationWarning, match="oversmooth.experiments"):
+            assert module.read_store is read_store
+    with pytest.warns(DeprecationWarning):
+        assert oversmooth.report.build.StoreContents is type(contents)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        from oversmooth.report import build_report  # noqa: F401  (no warning)
