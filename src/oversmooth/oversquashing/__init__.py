@@ -5,7 +5,8 @@ One family per module, each with its paper's formula:
 * :mod:`.resistance`: effective resistance, total resistance (Kirchhoff index), commute times
   (exact pseudo-inverse, grounded block-CG solves, Spielman-Srivastava sketch);
 * :mod:`.curvature`: augmented Forman, balanced Forman, Ollivier-Ricci edge curvature;
-* :mod:`.bounds`: Cheeger bounds from the spectral gap.
+* :mod:`.bounds`: Cheeger bounds from the spectral gap;
+* :mod:`.influence`: Jacobian sensitivity, per-hop influence profile, receptive field.
 
 >>> from oversmooth import datasets, oversquashing
 >>> data = datasets.load("path", num_nodes=5)
@@ -16,6 +17,7 @@ One family per module, each with its paper's formula:
 from .bounds import cheeger_bounds
 from .curvature import (CURVATURES, EdgeCurvature, augmented_forman_curvature, balanced_forman_curvature,
                         bottleneck_edges, edge_curvature, ollivier_ricci_curvature)
+from .influence import InfluenceProfile, hop_distances, influence_profile, jacobian_sensitivity, sensitivity_bound
 from .resistance import (EXACT_MAX_NODES, ResistanceSketch, commute_time, effective_resistance,
                          resistance_matrix, resistance_sketch, total_resistance)
 
@@ -25,4 +27,5 @@ __all__ = [
     "EdgeCurvature", "augmented_forman_curvature", "balanced_forman_curvature", "ollivier_ricci_curvature",
     "edge_curvature", "bottleneck_edges", "CURVATURES",
     "cheeger_bounds",
+    "jacobian_sensitivity", "influence_profile", "InfluenceProfile", "sensitivity_bound", "hop_distances",
 ]
