@@ -18,6 +18,7 @@ from .bounds import cheeger_bounds
 from .curvature import (CURVATURES, EdgeCurvature, augmented_forman_curvature, balanced_forman_curvature,
                         bottleneck_edges, edge_curvature, ollivier_ricci_curvature)
 from .influence import InfluenceProfile, hop_distances, influence_profile, jacobian_sensitivity, sensitivity_bound
+from .summary import squash_summary
 from .resistance import (EXACT_MAX_NODES, ResistanceSketch, commute_time, effective_resistance,
                          resistance_matrix, resistance_sketch, total_resistance)
 
@@ -27,5 +28,6 @@ __all__ = [
     "EdgeCurvature", "augmented_forman_curvature", "balanced_forman_curvature", "ollivier_ricci_curvature",
     "edge_curvature", "bottleneck_edges", "CURVATURES",
     "cheeger_bounds",
+    "squash_summary",
     "jacobian_sensitivity", "influence_profile", "InfluenceProfile", "sensitivity_bound", "hop_distances",
 ]
