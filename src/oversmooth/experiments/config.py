@@ -177,8 +177,11 @@ def config_from_dict(raw: dict, source: str = "config", text: str | None = None)
                                 own_depths))
     for variant in variants:
         accepted = models_module.accepted_options(models_module.model_class(variant.model))
+        from ..oversquashing.rewiring import split_rewire_options
+
+        split_rewire_options(variant.options)   # rewire=NAME, rewire_PARAM=...: checked by name
         for option in variant.options:
-            if option not in accepted:
+            if option not in accepted and option != "rewire" and not option.startswith("rewire_"):
                 raise ValueError(f"{loc.where(option)}: option {option!r} does not apply to model "
                                  f"{variant.model!r}; accepted: {', '.join(accepted) or 'none'}")
     if not variants:

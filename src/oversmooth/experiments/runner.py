@@ -97,7 +97,13 @@ def execute(spec: RunSpec) -> RunRecord:
 def _train_and_measure(spec: RunSpec, record: RunRecord) -> None:
     from .. import models, training
 
+    from ..oversquashing.rewiring import rewire, split_rewire_options
+
     data = _graph(spec)
+    # rewiring is a data transform, cached per graph, parameters and seed
+    model_options, rewiring, rewire_params = split_rewire_options(spec.options)
+    if rewiring:
+        data = rewire(data, rewiring, seed=spec.seed, **rewire_params)
     device = torch.device(spec.device)
     if device.type != "cpu":
         data = data.to(device)
@@ -107,7 +113,7 @@ def _train_and_measure(spec: RunSpec, record: RunRecord) -> None:
                 if k not in ("hidden_channels", "normalize_features")}
     hidden = spec.training.get("hidden_channels", spec.defaults.get("hidden_channels", 64))
     model = models.build(spec.model, data.num_features, hidden, num_classes, spec.depth,
-                         **spec.options).to(device)
+                         **model_options).to(device)
 
     probe_time = 0.0
     backward_epochs = {e for e in spec.backward_epochs if e != "best"}

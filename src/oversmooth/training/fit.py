@@ -239,16 +239,24 @@ def train(name: str, data, depth: int, seed: int = 0, *, hidden_channels: int | 
           progress: bool = False, device=None, **overrides) -> FitResult:
     """Build zoo model ``name`` with its defaults and :func:`fit` it on ``data``.
 
-    ``overrides`` may hold model options (``alpha=0.2``, ``dropedge=0.3``) and training
-    hyperparameters (``lr``, ``weight_decay``, ``epochs``, ``patience``). Features are
+    ``overrides`` may hold model options (``alpha=0.2``, ``dropedge=0.3``), training
+    hyperparameters (``lr``, ``weight_decay``, ``epochs``, ``patience``) and a rewiring
+    (``rewire="fosr"``, ``rewire_num_iterations=20``: :func:`oversmooth.oversquashing.rewire`). Features are
     row-normalised first (the authors' preprocessing) unless ``normalize_features=False``.
     The returned ``settings`` record everything used.
     """
     from ..models import build
     from ..models.registry import TRAINING_KEYS, defaults
 
+    from ..oversquashing.rewiring import rewire, split_rewire_options
+
     base = defaults(name)
     training = {k: overrides.pop(k) for k in TRAINING_KEYS if k in overrides}
+    # rewiring (rewire=NAME, rewire_PARAM=...) is a data transform, applied before building
+    rewire_options = {k: v for k, v in overrides.items() if k == "rewire" or k.startswith("rewire_")}
+    overrides, rewiring, rewire_params = split_rewire_options(overrides)
+    if rewiring:
+        data = rewire(data, rewiring, seed=seed, **rewire_params)
     num_classes = int(data.y.max()) + 1
     seed_everything(seed)
     model = build(name, data.x.shape[1], hidden_channels, num_classes, depth, **overrides)
@@ -260,6 +268,7 @@ def train(name: str, data, depth: int, seed: int = 0, *, hidden_channels: int | 
     model_options.update(overrides)
     if hidden_channels is not None:
         model_options["hidden_channels"] = hidden_channels
+    model_options.update(rewire_options)
     result.settings = dict(model=name, depth=depth, normalize_features=normalize_features,
                            **model_options, **result.settings)
     return result
