@@ -95,3 +95,12 @@ def test_components_and_isolated_nodes_survive():
         out = osq.rewire(data, name, seed=0)
         assert out.num_nodes == n and int(out.edge_index.max()) < n
     assert np.isfinite(osq.rewire(data, "fosr").rewiring.total_resistance[1])
+
+
+def test_compare_puts_both_failures_side_by_side():
+    table = osq.compare(_barbell(), rewirings={"fosr": {"num_iterations": 4}, "virtual_node": {}})
+    assert list(table.index) == ["none", "fosr", "virtual_node"]
+    assert {"smoothing_rate", "spectral_gap", "min_curvature", "total_resistance"} <= set(table.columns)
+    # widening the bottleneck lowers resistance and speeds up smoothing (rate falls)
+    assert table.loc["fosr", "total_resistance"] < table.loc["none", "total_resistance"]
+    assert table.loc["fosr", "smoothing_rate"] < table.loc["none", "smoothing_rate"]

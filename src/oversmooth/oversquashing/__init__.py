@@ -16,6 +16,7 @@ One family per module, each with its paper's formula:
 """
 
 from .bounds import cheeger_bounds
+from .compare import compare
 from .curvature import (CURVATURES, EdgeCurvature, augmented_forman_curvature, balanced_forman_curvature,
                         bottleneck_edges, edge_curvature, ollivier_ricci_curvature)
 from .influence import InfluenceProfile, hop_distances, influence_profile, jacobian_sensitivity, sensitivity_bound
@@ -30,7 +31,7 @@ __all__ = [
     "ResistanceSketch", "EXACT_MAX_NODES",
     "EdgeCurvature", "augmented_forman_curvature", "balanced_forman_curvature", "ollivier_ricci_curvature",
     "edge_curvature", "bottleneck_edges", "CURVATURES",
-    "cheeger_bounds",
+    "cheeger_bounds", "compare",
     "squash_summary",
     "SDRF", "FoSR", "BORF", "GDCRewiring", "VirtualNodeRewiring", "RewiringReport", "REWIRINGS", "rewire",
     "rewiring_parameters", "split_rewire_options", "graph_measures",
