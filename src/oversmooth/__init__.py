@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 
 #: Subpackages and modules reachable as attributes of ``oversmooth`` (imported on first use).
 SUBMODULES = ("graph", "datasets", "models", "training", "metrics", "spectral", "backward",
-              "experiments", "literature", "report", "integrations")
+              "experiments", "literature", "report", "integrations", "oversquashing")
 
 __all__ = ["validate", "Probe", "__version__", *SUBMODULES]
 

@@ -4,6 +4,7 @@
 from . import datasets  # noqa: F401
 from . import measure  # noqa: F401
 from . import spectral  # noqa: F401
+from . import squash  # noqa: F401
 from . import train  # noqa: F401
 from . import experiments  # noqa: F401
 from . import backward  # noqa: F401

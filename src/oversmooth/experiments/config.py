@@ -185,7 +185,11 @@ def config_from_dict(raw: dict, source: str = "config", text: str | None = None)
                                 _check_training(entry.get("training", {}), loc, "variants"),
                                 own_depths))
     for variant in variants:  # names and types, before any run builds the model
-        for option, value in variant.options.items():
+        from ..oversquashing.rewiring import split_rewire_options
+
+        # rewire=NAME, rewire_PARAM=...: a data transform, checked by name there
+        model_options, _, _ = split_rewire_options(variant.options)
+        for option, value in model_options.items():
             try:
                 models_module.check_options(variant.model, {option: value})
             except ValueError as exc:

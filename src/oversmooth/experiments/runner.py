@@ -90,7 +90,13 @@ def execute(spec: RunSpec) -> RunRecord:
 def _train_and_measure(spec: RunSpec, record: RunRecord) -> None:
     from .. import training
 
+    from ..oversquashing.rewiring import rewire, split_rewire_options
+
     data = _graph(spec)  # features normalised there (once per worker), so train() does not
+    # rewiring is a data transform, cached per graph, parameters and seed
+    model_options, rewiring, rewire_params = split_rewire_options(spec.options)
+    if rewiring:
+        data = rewire(data, rewiring, seed=spec.seed, **rewire_params)
     device = torch.device(spec.device)
     if device.type != "cpu":
         data = data.to(device)
@@ -103,28 +109,28 @@ def _train_and_measure(spec: RunSpec, record: RunRecord) -> None:
     if 0 in backward_epochs:
         # the very model train() starts fitting from
         initial = training.build_seeded(spec.model, data, spec.depth, spec.seed, hidden_channels=hidden,
-                                        device=device, **spec.options)
+                                        device=device, **model_options)
         start = time.perf_counter()
         record.layer_history.extend(measure_backward(initial, data, 0))
         probe_time += time.perf_counter() - start
         del initial
 
-    callback = None
-    if (spec.track and spec.track_every) or backward_epochs - {0}:
-        def callback(epoch, model, _result):
-            nonlocal probe_time
-            start = time.perf_counter()
-            if spec.track and spec.track_every and epoch % spec.track_every == 0:
-                record.layer_history.extend(
-                    (epoch, layer, metric, value)
-                    for layer, metric, value in measure_layers(model, data, spec.track))
-            if epoch in backward_epochs:
-                record.layer_history.extend(measure_backward(model, data, epoch))
-            probe_time += time.perf_counter() - start
+    def track(epoch, model, _result):
+        nonlocal probe_time
+        start = time.perf_counter()
+        if spec.track and spec.track_every and epoch % spec.track_every == 0:
+            record.layer_history.extend(
+                (epoch, layer, metric, value)
+                for layer, metric, value in measure_layers(model, data, spec.track))
+        if epoch in backward_epochs:
+            record.layer_history.extend(measure_backward(model, data, epoch))
+        probe_time += time.perf_counter() - start
+
+    callback = track if (spec.track and spec.track_every) or backward_epochs - {0} else None
 
     model, result = training.train(spec.model, data, spec.depth, spec.seed, hidden_channels=hidden,
                                    normalize_features=False, callback=callback, device=device,
-                                   **fit_args, **spec.options)
+                                   **fit_args, **model_options)
     tracked_time = probe_time  # spent inside fit's epochs, so part of result.wall_time
     start = time.perf_counter()
     record.layer_metrics = measure_layers(model, data, spec.metrics)

@@ -77,9 +77,10 @@ def train(name: str, data, depth: int, seed: int = 0, *, hidden_channels: int | 
           progress: bool = False, device: str | torch.device | None = None, **overrides) -> Trained:
     """Build zoo model ``name`` with its defaults, seed it and :func:`fit` it on ``data``.
 
-    ``overrides`` may hold model options (``alpha=0.2``, ``dropedge=0.3``) and training
+    ``overrides`` may hold model options (``alpha=0.2``, ``dropedge=0.3``), training
     hyperparameters (``lr``, ``weight_decay``, ``epochs``, ``patience``; the rest of
-    :func:`fit`'s arguments are named here). Features are row-normalised first (the authors'
+    :func:`fit`'s arguments are named here) and a rewiring of the graph (``rewire="fosr"``,
+    ``rewire_num_iterations=20``: :func:`oversmooth.oversquashing.rewire`). Features are row-normalised first (the authors'
     preprocessing, :func:`row_normalize`) unless ``normalize_features=False``. The model is
     built by :func:`build_seeded` and fitted with the same ``seed``, so one seed gives one
     result on CPU.
@@ -88,9 +89,15 @@ def train(name: str, data, depth: int, seed: int = 0, *, hidden_channels: int | 
     ``device``) and the :class:`FitResult`, whose ``settings`` record everything used.
     """
     from ..models.registry import TRAINING_KEYS, defaults
+    from ..oversquashing.rewiring import rewire, split_rewire_options
 
     base = defaults(name)
     training = {k: overrides.pop(k) for k in TRAINING_KEYS if k in overrides}
+    # rewiring (rewire=NAME, rewire_PARAM=...) is a data transform, applied before building
+    rewire_options = {k: v for k, v in overrides.items() if k == "rewire" or k.startswith("rewire_")}
+    overrides, rewiring, rewire_params = split_rewire_options(overrides)
+    if rewiring:
+        data = rewire(data, rewiring, seed=seed, **rewire_params)
     model = build_seeded(name, data, depth, seed, hidden_channels=hidden_channels, reset=False,
                          **overrides)
     if normalize_features:
@@ -101,6 +108,7 @@ def train(name: str, data, depth: int, seed: int = 0, *, hidden_channels: int | 
     model_options.update(overrides)
     if hidden_channels is not None:
         model_options["hidden_channels"] = hidden_channels
+    model_options.update(rewire_options)
     result.settings = dict(model=name, depth=depth, normalize_features=normalize_features,
                            **model_options, **result.settings)
     return Trained(model, result)
