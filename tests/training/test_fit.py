@@ -91,7 +91,7 @@ def test_bad_input(graph):
         fit(model, graph, epochs=2)
     with pytest.raises(ValueError, match="monitor must be one of"):
         fit(build("gcn", graph.num_features, 8, 3, 2), graph, monitor="loss")
-    with pytest.raises(ValueError, match="epochs must be >= 1"):
+    with pytest.raises(ValueError, match="epochs must be an integer >= 1"):
         fit(build("gcn", graph.num_features, 8, 3, 2), graph, epochs=0)
     with pytest.raises(ValueError, match="classes but the model outputs 2"):
         fit(build("gcn", graph.num_features, 8, 2, 2), graph, epochs=2)

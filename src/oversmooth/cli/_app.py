@@ -31,6 +31,12 @@ app = typer.Typer(
 console = Console(markup=False)  # user text (names, paths, messages) is never read as markup
 err_console = Console(stderr=True, markup=False)
 
+try:  # recent typer vendors click privately; older typer depends on click itself
+    from typer._click.exceptions import ClickException, UsageError
+except ImportError:  # pragma: no cover - depends on the installed typer
+    from click.exceptions import ClickException, UsageError
+Abort = typer.Abort
+
 # Errors a user can fix by changing the input; anything else is a bug and keeps its traceback.
 USER_ERRORS = (ValueError, KeyError, FileNotFoundError, IsADirectoryError, NotADirectoryError,
                PermissionError, FileExistsError, MissingExtra)
@@ -61,6 +67,23 @@ def parse_params(items: list[str] | None) -> dict[str, Any]:
             value = text.strip()
         params[key.strip().replace("-", "_")] = value
     return params
+
+
+#: Settings with a flag of their own: given as ``-o KEY=VALUE`` they are an error, not a
+#: second way that could silently disagree with the flag.
+DEDICATED_FLAGS = {"epochs": "--epochs", "lr": "--lr", "weight_decay": "--weight-decay",
+                   "patience": "--patience", "hidden_channels": "--hidden", "seed": "--seed",
+                   "monitor": "--monitor", "depth": "--depth"}
+
+
+def parse_options(items: list[str] | None, flags: tuple[str, ...] = tuple(DEDICATED_FLAGS)) -> dict[str, Any]:
+    """``-o KEY=VALUE`` model options (see :func:`parse_params`); a KEY in ``flags`` has its own
+    flag and is refused."""
+    options = parse_params(items)
+    for key in options:
+        if key in flags:
+            raise ValueError(f"-o {key}=... duplicates a flag: use {DEDICATED_FLAGS[key]} instead")
+    return options
 
 
 def load_graph(name: str, params: list[str] | None = None, root: str | None = None, split: int = 0):
@@ -96,7 +119,20 @@ def print_error(message) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning user errors into one line on stderr and exit code 2."""
     try:
-        app(args=argv, prog_name="oversmooth")
+        code = app(args=argv, prog_name="oversmooth", standalone_mode=False)
+    except UsageError as exc:  # a flag of the wrong type, a missing argument: one line
+        if type(exc).__name__ == "NoArgsIsHelpError":  # `oversmooth` alone: the help, as before
+            sys.stdout.write(exc.format_message() + "\n")
+            raise SystemExit(2) from None
+        command = exc.ctx.command_path if exc.ctx is not None else "oversmooth"
+        print_error(f"{exc.format_message()} (see `{command} --help`)")
+        raise SystemExit(2) from None
+    except Abort:
+        err_console.print("interrupted")
+        raise SystemExit(130) from None
+    except ClickException as exc:
+        print_error(exc.format_message())
+        raise SystemExit(exc.exit_code) from None
     except USER_ERRORS as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         print_error(message)
@@ -104,3 +140,5 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         err_console.print("interrupted")
         raise SystemExit(130) from None
+    if isinstance(code, int) and code:
+        raise SystemExit(code)

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ._app import (DatasetArg, JsonOpt, ParamOpt, RootOpt, SplitOpt, app, console, err_console,
-                   load_graph, parse_params, print_json)
+                   load_graph, parse_options, print_json)
 
 HIDDEN = 32  # hidden channels of the diagnosed models (and of stationarity's)
 
@@ -70,7 +70,7 @@ def backward_command(
     data = load_graph(name, param, root, split)
     if getattr(data, "y", None) is None:
         raise ValueError(f"dataset {name!r} has no labels: the diagnosis needs a classification loss")
-    options = parse_params(option)
+    options = parse_options(option)
     if stationarity:
         if plot:
             raise ValueError("--plot applies to the diagnosis, not to --stationarity")

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._app import app, err_console, parse_params
+from ._app import app, err_console, parse_options, parse_params
 
 StoreArg = Annotated[str, typer.Argument(help="The results store (an SQLite file).")]
 
@@ -114,7 +114,7 @@ def sweep_command(
         values = _ints(seeds, "--seeds")
         flags["seeds"] = values[0] if len(values) == 1 and "," not in seeds else values
     if option:
-        flags["options"] = parse_params(option)
+        flags["options"] = parse_options(option)
     if mitigation:
         flags["mitigations"] = list(mitigation)
     if param:

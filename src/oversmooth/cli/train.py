@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from ._app import DatasetArg, JsonOpt, ParamOpt, RootOpt, SplitOpt, app, console, load_graph, parse_params, print_json
+from ._app import DatasetArg, JsonOpt, ParamOpt, RootOpt, SplitOpt, app, console, load_graph, parse_options, print_json
 
 
 @app.command("train")
@@ -44,7 +44,7 @@ def train_command(
     from ..training import train
 
     data = load_graph(name, param, root, split)
-    overrides = parse_params(option)
+    overrides = parse_options(option)
     for key, value in (("epochs", epochs), ("lr", lr), ("weight_decay", weight_decay), ("patience", patience)):
         if value is not None:
             overrides[key] = value

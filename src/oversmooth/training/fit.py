@@ -17,6 +17,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .._params import check_value
+
 __all__ = ["FitResult", "TrainingDiverged", "fit", "seed_everything", "row_normalize"]
 
 MONITORS = ("val_loss", "val_acc")
@@ -51,7 +53,9 @@ class FitResult:
 
 
 def seed_everything(seed: int) -> torch.Generator:
-    """Seed python, numpy and torch (the global generator draws every dropout mask)."""
+    """Seed python, numpy and torch (the global generator draws every dropout mask); ``seed``
+    is an integer from 0 to 2^63 - 1 (a one-line ``ValueError`` otherwise)."""
+    seed = check_value("seed", seed, int)
     random.seed(seed)
     np.random.seed(seed % 2**32)
     return torch.manual_seed(seed)
@@ -144,11 +148,10 @@ def fit(model: nn.Module, data, *, epochs: int | None = None, lr: float | None =
     if monitor not in MONITORS:
         raise ValueError(f"monitor must be one of {', '.join(MONITORS)}, got {monitor!r}")
     hp = _resolve(model, epochs=epochs, lr=lr, weight_decay=weight_decay, patience=patience)
-    epochs, lr, weight_decay, patience = hp["epochs"], hp["lr"], hp["weight_decay"], hp["patience"]
-    if int(epochs) < 1:
-        raise ValueError(f"epochs must be >= 1, got {epochs}")
-    if patience is not None and int(patience) < 1:
-        raise ValueError(f"patience must be >= 1 or None, got {patience}")
+    epochs = check_value("epochs", hp["epochs"], int)
+    patience = check_value("patience", hp["patience"], int | None)
+    lr = check_value("lr", hp["lr"], float)
+    weight_decay = check_value("weight_decay", hp["weight_decay"], float)
     if lr <= 0 or weight_decay < 0:
         raise ValueError(f"need lr > 0 and weight_decay >= 0, got lr={lr}, weight_decay={weight_decay}")
     _check_data(model, data)
