@@ -67,12 +67,16 @@ def backward_command(
     hidden = HIDDEN if hidden is None else hidden
     if depth < 1 or hidden < 1:
         raise ValueError(f"--depth and --hidden must be >= 1, got {depth} and {hidden}")
+    if plot is not None:
+        from .._atomic import check_output_file
+
+        check_output_file(plot)  # before the work, not after it
     data = load_graph(name, param, root, split)
     if getattr(data, "y", None) is None:
         raise ValueError(f"dataset {name!r} has no labels: the diagnosis needs a classification loss")
     options = parse_options(option)
     if stationarity:
-        if plot:
+        if plot is not None:
             raise ValueError("--plot applies to the diagnosis, not to --stationarity")
         result = run_stationarity(model, data, depth=depth, hidden_channels=hidden, seed=seed,
                                   init=init or "kaiming", options=options)
@@ -84,7 +88,7 @@ def backward_command(
     net = build_seeded(model, data, depth, seed, hidden_channels=hidden, reset=False, **options)
     initialize(net, init or "default", seed)
     result = diagnose(net, data)
-    if plot:
+    if plot is not None:
         from ..report.plots import backward_diagnosis
         from ..report.style import save
 
@@ -108,7 +112,7 @@ def backward_command(
     for row in result.table.to_dict(orient="records"):
         table.add_row(*[str(int(row[k])) if k == "layer" else _fmt(row[k]) for _, k in columns])
     _wide(110).print(table)
-    if plot:
+    if plot is not None:
         console.print(f"plot written to {plot}")
 
 

@@ -81,7 +81,9 @@ def _out(output: str | None, name: str, fmt: str) -> Path:
 
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose {', '.join(FORMATS)}")
-    return Path(output) if output else Path(f"{name}.{fmt}")
+    from .._atomic import check_output_file
+
+    return check_output_file(output) if output is not None else Path(f"{name}.{fmt}")
 
 
 def _save(fig, path: Path, fmt: str) -> None:

@@ -85,13 +85,16 @@ def propagate_command(name: DatasetArg,
       oversmooth propagate cora --operator appnp --alpha 0.1 --plot appnp.png
       oversmooth propagate csbm -p num_nodes=5000 --metrics mad,dirichlet_energy --json
     """
+    from .._atomic import check_output_file
     from ..report.plots import propagation_curves
     from ..report.style import save
     from ..spectral import propagate
 
+    if plot is not None:
+        check_output_file(plot)  # before the work, not after it
     data = load_graph(name, param, root, split)
     result = propagate(data, operator, steps=steps, metrics=metrics, K=k, alpha=alpha)
-    if plot:
+    if plot is not None:
         save(propagation_curves(result, title=f"{getattr(data, 'name', None) or name}: pure "
                                 f"propagation with {operator}"), plot)
     if json:
@@ -111,5 +114,5 @@ def propagate_command(name: DatasetArg,
     span = f" over steps {result.fit_range[0]}..{result.fit_range[1]}" if result.fit_range else ""
     console.print(f"predicted rate {report.rate:.6g}, fitted rate {fitted}{span}", highlight=False)
     console.print(report.note, highlight=False)
-    if plot:
+    if plot is not None:
         console.print(f"plot written to {plot}", highlight=False)

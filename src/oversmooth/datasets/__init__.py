@@ -108,6 +108,7 @@ def load(name: str, root: str | os.PathLike | None = None, split: int = 0, **par
     if not 0 <= split < spec.num_splits:
         raise ValueError(f"{key} has {spec.num_splits} split(s); split must be in "
                          f"0..{spec.num_splits - 1}, got {split}")
+    data_root(root)  # an unusable root is an error even for a dataset that needs no files
     raw = load_pyg(spec, root)
     return validate(_normalise(raw, spec, split), num_classes=spec.num_classes)
 

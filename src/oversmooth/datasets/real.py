@@ -91,13 +91,22 @@ REAL_DATASETS: dict[str, RealDataset] = {
 
 
 def data_root(root: str | os.PathLike | None = None) -> Path:
-    """The data root: ``root`` if given, else ``$OVERSMOOTH_DATA``, else ``~/.cache/oversmooth``."""
+    """The data root: ``root`` if given, else ``$OVERSMOOTH_DATA``, else ``~/.cache/oversmooth``.
+
+    The data root (and the mirror) are trusted input: PyG's Planetoid loader unpickles the raw
+    files found there. A root that is a file (or lies under one) is a one-line ``ValueError``.
+    """
     if root is not None:
-        return Path(root).expanduser()
-    env = os.environ.get("OVERSMOOTH_DATA")
-    if env:
-        return Path(env).expanduser()
-    return Path.home() / ".cache" / "oversmooth"
+        if not os.fspath(root).strip():
+            raise ValueError("the data root is an empty path; give a folder or leave --root out")
+        path = Path(root).expanduser()
+    else:
+        env = os.environ.get("OVERSMOOTH_DATA")
+        path = Path(env).expanduser() if env else Path.home() / ".cache" / "oversmooth"
+    for folder in [path, *path.parents]:
+        if folder.exists() and not folder.is_dir():
+            raise ValueError(f"data root {path}: {folder} is a file, not a folder")
+    return path
 
 
 def mirror_root() -> Path | None:

@@ -22,7 +22,7 @@ from . import html as H
 from . import sections, tables
 from ..experiments import measurements as _measurements
 from ..experiments.measurements import ReportInputs, report_inputs
-from .output import Figures, publish, staging
+from .output import Figures, check_output, publish
 
 __all__ = ["build_report", "ReportResult"]
 
@@ -80,21 +80,17 @@ def build_report(inputs: ReportInputs | str | os.PathLike, output: str | os.Path
     output = Path(output)
     if output.suffix.lower() not in (".html", ".htm"):
         raise ValueError(f"output {output} must be an .html file")
-    output.parent.mkdir(parents=True, exist_ok=True)
+    output = check_output(output)  # before any rendering: a bad path costs nothing
 
-    with staging(output) as temp:
-        figs = Figures(temp / "figures", formats)
-        missing: list[str] = []
-        body = [sections.accuracy(inputs, figs, missing), sections.layers(inputs, figs, missing),
-                sections.spectral(inputs, figs, missing), sections.backward(inputs, figs, missing)]
-        claims_section, claims = sections.claims(inputs)
-        body += [claims_section, tables.tables(inputs), tables.settings(inputs)]
-        overview = sections.overview(inputs, claims, missing, notes or {})
-        page = H.render(title, [overview, *body],
-                        subtitle=f"Generated from {inputs.contents.path}")
-        (temp / output.name).write_text(page, encoding="utf-8")
-        # everything rendered: move into place (figures first, the page last)
-        written = publish(temp, output, figs)
+    figs = Figures(formats)
+    missing: list[str] = []
+    body = [sections.accuracy(inputs, figs, missing), sections.layers(inputs, figs, missing),
+            sections.spectral(inputs, figs, missing), sections.backward(inputs, figs, missing)]
+    claims_section, claims = sections.claims(inputs)
+    body += [claims_section, tables.tables(inputs), tables.settings(inputs)]
+    overview = sections.overview(inputs, claims, missing, notes or {})
+    page = H.render(title, [overview, *body], subtitle=f"Generated from {inputs.contents.path}")
+    written = publish(page, output, figs)  # figures first, the page last, each file whole
     return ReportResult(output, written, claims, missing)
 
 

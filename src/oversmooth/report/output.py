@@ -1,41 +1,41 @@
-"""Writing a report: figures rendered once (PNG bytes for the page, files for papers), and
-everything staged in a temporary folder beside the output, moved into place at the end.
+"""Writing a report: figures rendered once, in memory (PNG bytes for the page, files for
+papers), and every file written whole at the end, the page last.
+
+Nothing is staged on disk: each file goes through :func:`oversmooth._atomic.write_bytes`
+(an unnamed temporary file renamed into place), so a report killed at any moment leaves the
+earlier files or the new ones, never a torn file or temporary debris.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Sequence
 
+from .._atomic import check_output_file, check_output_folder, write_bytes, write_text
 from . import html as H
-from .style import save, to_bytes
+from .style import to_bytes
 
-__all__ = ["Figures", "staging", "publish", "safe_name"]
+__all__ = ["Figures", "publish", "safe_name"]
 
 
 class Figures:
-    """Renders figures once, keeps PNG bytes for the page and writes png/svg files."""
+    """Renders each figure once per format and keeps the bytes until :func:`publish`."""
 
-    def __init__(self, folder: Path, formats: Sequence[str]) -> None:
-        self.folder, self.formats = folder, tuple(formats)
-        self.written: list[str] = []
+    def __init__(self, formats: Sequence[str]) -> None:
+        self.formats = tuple(formats)
+        self.files: dict[str, bytes] = {}
+
+    @property
+    def written(self) -> list[str]:
+        return list(self.files)
 
     def add(self, fig, name: str, alt: str, caption: str | None = None) -> str:
-        """Write ``fig`` as ``name.<format>`` for each format; return its ``<figure>``."""
+        """Render ``fig`` as ``name.<format>`` for each format; return its ``<figure>``."""
         import matplotlib.pyplot as plt
 
-        self.folder.mkdir(parents=True, exist_ok=True)
         png = to_bytes(fig, "png")
-        for fmt in self.formats:
-            if fmt == "png":  # the bytes embedded in the page, not a second rendering
-                (self.folder / f"{name}.png").write_bytes(png)
-            else:
-                save(fig, self.folder / f"{name}.{fmt}", fmt)
-            self.written.append(f"{name}.{fmt}")
+        for fmt in self.formats:  # the PNG embedded in the page is the PNG file too
+            self.files[f"{name}.{fmt}"] = png if fmt == "png" else to_bytes(fig, fmt)
         plt.close(fig)
         return H.figure(png, alt, caption)
 
@@ -45,25 +45,20 @@ def safe_name(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in name).strip("_") or "graph"
 
 
-@contextmanager
-def staging(output: Path) -> Iterator[Path]:
-    """A temporary folder beside ``output``, removed at the end whatever happens: a
-    failure leaves nothing half-written (files of an earlier report stay as they were)."""
-    temp = Path(tempfile.mkdtemp(prefix=".oversmooth-report-", dir=output.parent))
-    try:
-        yield temp
-    finally:
-        shutil.rmtree(temp, ignore_errors=True)
+def check_output(output: Path) -> Path:
+    """``output`` and the ``figures/`` folder beside it are usable (one-line ``ValueError``)."""
+    output = check_output_file(output, create_folder=True)
+    figures = output.parent / "figures"
+    if figures.exists() and not figures.is_dir():
+        raise ValueError(f"{figures} is a file; the report writes its figures into a folder of that name")
+    return output
 
 
-def publish(temp: Path, output: Path, figures: Figures) -> list[Path]:
-    """Move the staged figures into ``figures/`` beside ``output``, then the page (staged
-    as ``temp / output.name``) last. Returns the figure paths."""
-    final_figures = output.parent / "figures"
-    final_figures.mkdir(exist_ok=True)
-    written = []
-    for name in figures.written:
-        os.replace(figures.folder / name, final_figures / name)
-        written.append(final_figures / name)
-    os.replace(temp / output.name, output)
+def publish(page: str, output: Path, figures: Figures) -> list[Path]:
+    """Write the figures into ``figures/`` beside ``output``, then the page last (each file
+    atomically). Returns the figure paths."""
+    output = check_output(output)
+    folder = check_output_folder(output.parent / "figures", create=True)
+    written = [write_bytes(folder / name, data) for name, data in figures.files.items()]
+    write_text(output, page)
     return written

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import io
 import math
-import os
-import uuid
 from pathlib import Path
 from typing import Iterable
 
@@ -21,6 +19,8 @@ matplotlib.use("Agg", force=False)  # a no-op when a backend was already chosen 
 
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+
+from .._atomic import atomic_output, check_output_file  # noqa: E402
 
 __all__ = ["COLORS", "MARKERS", "FORMATS", "line_style", "new_figure", "use_log_scale",
            "finish_legend", "save", "to_bytes"]
@@ -102,28 +102,20 @@ def finish_legend(fig: Figure, axes, title: str | None = None) -> None:
 def save(fig: Figure, path: str | Path, fmt: str | None = None) -> Path:
     """Write ``fig`` to ``path`` as ``fmt`` (default: the path's suffix; png, svg or pdf).
 
-    The file is written atomically: a temporary file in the same folder, renamed on
-    success, removed on failure. Returns the path written.
+    The file is written atomically (:func:`oversmooth._atomic.atomic_output`): a killed
+    command leaves the old file or the new one, no debris, and an existing link at ``path``
+    is replaced, not written through. Returns the path written.
 
     Raises:
-        ValueError: an unknown format, or a folder that does not exist.
+        ValueError: an unknown format, or an unusable path (empty, a folder, a missing folder).
     """
-    path = Path(path)
+    path = check_output_file(path)
     fmt = (fmt or path.suffix.lstrip(".") or "png").lower()
     if fmt not in FORMATS:
         raise ValueError(f"unknown figure format {fmt!r} of plot file {path.name!r}; choose "
                          f"{', '.join(FORMATS)}")
-    if not path.parent.is_dir():
-        raise ValueError(f"folder {str(path.parent)!r} does not exist")
-    # opened with open(), not mkstemp: the file gets the umask's permissions, not 0600
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
-    try:
-        with open(tmp, "xb") as handle, plt.rc_context(RC):
-            fig.savefig(handle, format=fmt, bbox_inches="tight")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_output(path, binary=True) as handle, plt.rc_context(RC):
+        fig.savefig(handle, format=fmt, bbox_inches="tight")
     return path
 
 
