@@ -7,10 +7,11 @@
 >>> torch.manual_seed(0) and None
 >>> model = GCN(data.num_features, 16, num_layers=16, out_channels=4)
 >>> d = diagnose(model, data, graph="karate")
->>> d.onset is not None, d.num_layers              # forward oversmoothing sets in, 16 layers
-(True, 16)
->>> sorted(d.to_dict())[:3]
-['backward', 'graph', 'input_distance']
+>>> d.onset, d.cosine_onset, d.distance_onset      # cos >= 0.99 at 13, distance < 0.1 at 16
+(13, 13, 16)
+>>> d.verdicts[0][:47]
+'forward oversmoothing sets in at layer 13 of 16'
+>>> print(d)                                        # doctest: +SKIP
 
 :func:`diagnose` runs one forward and backward pass of the model through
 :func:`oversmooth.backward.diagnose` (a :func:`oversmooth.probe.capture_layers` pass: eval
