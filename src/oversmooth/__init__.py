@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 SUBMODULES = ("graph", "datasets", "models", "training", "metrics", "spectral", "backward",
               "experiments", "literature", "report", "integrations", "oversquashing")
 
-__all__ = ["validate", "Probe", "__version__", *SUBMODULES]
+__all__ = ["validate", "Probe", "diagnose", "__version__", *SUBMODULES]
 
 
 def __getattr__(name):
@@ -26,6 +26,13 @@ def __getattr__(name):
         from .probe import Probe
 
         return Probe
+    if name == "diagnose":
+        # the function, bound over the submodule of the same name (which is callable too:
+        # importing oversmooth.diagnose first binds the module here, see diagnose.py)
+        from .diagnose import diagnose
+
+        globals()["diagnose"] = diagnose
+        return diagnose
     if name in SUBMODULES:
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'oversmooth' has no attribute {name!r}")

@@ -391,6 +391,45 @@ class Probe:
         frame = pd.DataFrame(rows, columns=["epoch", "layer", "metric", "value"])
         return frame.sort_values(["epoch", "layer"], kind="stable").reset_index(drop=True)
 
+    def plot(self, path=None, kind: str = "auto", metrics=None, title: str = "probe"):
+        """Per-layer metrics of the recorded passes as a figure (written to ``path`` when given:
+        png, svg or pdf); returns the matplotlib ``Figure``.
+
+        ``kind="layers"``: metrics over layers, one line per recorded epoch
+        (:func:`oversmooth.report.plots.probe_layers`); ``"heatmap"``: epoch x layer per metric
+        (:func:`oversmooth.report.plots.probe_heatmap`); ``"auto"``: the heatmap when more than
+        two epochs were recorded. Log scales where values span two decades.
+
+        A convenience: the figures live in ``report/plots`` (one style for every figure); report
+        sits above the probe in the data flow, so it is imported here lazily, only to draw.
+        """
+        from .report import plots
+        from .report.style import save
+
+        forward, backward = self.forward_table(), self.backward_table()
+        if kind == "auto":
+            kind = "heatmap" if forward["epoch"].nunique() > 2 else "layers"
+        if kind not in ("layers", "heatmap"):
+            raise ValueError(f"kind must be 'auto', 'layers' or 'heatmap', got {kind!r}")
+        draw = plots.probe_heatmap if kind == "heatmap" else plots.probe_layers
+        fig = draw(forward, backward, metrics=metrics, title=title)
+        if path is not None:
+            save(fig, path)
+        return fig
+
+    def save(self, store, label: str, **run):
+        """Store the recorded run in a results store (a path or an
+        :class:`oversmooth.experiments.Store`) as one run with its per-layer history, so
+        ``oversmooth report`` and ``oversmooth plot`` show it like a sweep's runs: see
+        :func:`oversmooth.experiments.save_probe` (``run``: its keyword arguments). Returns
+        the stored :class:`oversmooth.experiments.RunRecord`.
+
+        Delegates lazily: the store lives in ``experiments``, above the probe in the data flow.
+        """
+        from .experiments import save_probe
+
+        return save_probe(self, store, label=label, **run)
+
     def write_tensorboard(self, log_dir, prefix: str = ""):
         """Write both tables to TensorBoard event files in ``log_dir``: scalar
         ``<prefix><metric>/layer_<k>`` at step ``epoch`` (needs ``oversmooth[tensorboard]``;

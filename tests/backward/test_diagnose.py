@@ -117,8 +117,10 @@ def test_layer_table_is_tidy(graph):
 
 
 def test_bad_input(graph):
-    with pytest.raises(ValueError, match="LayerTaps"):
+    with pytest.raises(ValueError, match="no MessagePassing layer"):
         diagnose(torch.nn.Linear(3, 2), graph)
+    with pytest.raises(ValueError, match="torch.nn.Module"):
+        diagnose(lambda x, edge_index: x, graph)
     data = graph.clone()
     del data.y
     with pytest.raises(ValueError, match="labels"):
@@ -160,3 +162,23 @@ def test_signal_table_and_the_report_alias(graph):
                                                 "use oversmooth.backward.signal_table"):
         old = backward_table(model, graph, "GCN")
     assert old.equals(table)
+
+
+def test_any_pyg_model_through_hooks(graph):
+    """A model without taps (PyG's GCN): layers are its convs, weight gradients those of
+    each conv's parameters, exactly as autograd gives them."""
+    from torch_geometric.nn.models import GCN
+
+    torch.manual_seed(0)
+    model = GCN(graph.x.shape[1], 8, 3, out_channels=num_classes(graph))
+    result = diagnose(model, graph)
+    assert list(result.table["layer"]) == [1, 2, 3]
+    assert list(result.parameters["group"]) == ["convs.0", "convs.1", "convs.2"]
+    assert sorted(result.outputs) == [1, 2, 3] and result.outputs[3].shape[1] == num_classes(graph)
+    model.eval()
+    loss = F.cross_entropy(model(graph.x, graph.edge_index)[graph.train_mask], graph.y[graph.train_mask])
+    loss.backward()
+    norms = [math.sqrt(sum(float(p.grad.double().pow(2).sum()) for p in conv.parameters()))
+             for conv in model.convs]
+    assert result.table["weight_grad_norm"].tolist() == pytest.approx(norms, rel=1e-4)
+    assert result.table["weight_grad_rel"].iloc[-1] == pytest.approx(1.0)

@@ -16,6 +16,11 @@ The *last layer* is the last group: the one closest to the logits (``convs[-1]``
 GCN, ``lins[-1]`` of the MLP, ``lin_out`` of GCNII, ``lin2`` of APPNP, ``head`` of JKNet).
 Models whose propagation steps carry no weight (APPNP, SGC) have tapped layers without a
 group; their weight gradients are reported as NaN, their backward signals as usual.
+
+Any other model (no taps: PyG's ``GCN``/``GAT``/``GraphSAGE``, a user's own) is listened to
+through forward hooks on its layers (:func:`oversmooth.probe.layer_targets`), and
+:func:`hooked_groups` groups its parameters by those hooked modules instead: group ``k`` is
+the parameters of the ``k``-th hooked module, the last one the layer nearest the logits.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from itertools import zip_longest
 
 from torch import nn
 
-__all__ = ["LayerGroup", "layer_groups"]
+__all__ = ["LayerGroup", "layer_groups", "hooked_groups"]
 
 
 @dataclasses.dataclass
@@ -69,4 +74,18 @@ def layer_groups(model: nn.Module) -> list[LayerGroup]:
     groups = before + stacked + after + ([LayerGroup("self", None, own)] if own else [])
     if not groups:
         raise ValueError(f"{type(model).__name__} has no parameter: nothing to take gradients of")
+    return groups
+
+
+def hooked_groups(targets: list[tuple[str, nn.Module]]) -> list[LayerGroup]:
+    """One group per hooked module (``(name, module)`` pairs of
+    :func:`oversmooth.probe.layer_targets`, numbered 1..L): its parameters, tied to layer
+    ``k``. Modules without parameters have no group (their weight gradient is NaN).
+
+    Raises ``ValueError`` when no hooked module has a parameter.
+    """
+    groups = [LayerGroup(name, k, _params(module)) for k, (name, module) in enumerate(targets, start=1)
+              if _params(module)]
+    if not groups:
+        raise ValueError("none of the hooked layers has a parameter: nothing to take gradients of")
     return groups

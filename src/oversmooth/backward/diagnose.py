@@ -10,8 +10,8 @@ import torch
 from torch import Tensor, nn
 
 from ..metrics.defaults import DIAGNOSE_METRICS
-from ..probe import Probe, default_loss
-from ._layers import LayerGroup, layer_groups
+from ..probe import Probe, default_loss, layer_targets
+from ._layers import LayerGroup, hooked_groups, layer_groups
 
 __all__ = ["DiagnosisResult", "diagnose", "layer_table", "signal_table", "default_loss", "SIGNAL_COLUMNS",
            "BACKWARD_SIGNALS", "FORWARD_METRICS"]
@@ -41,7 +41,8 @@ class DiagnosisResult:
     * ``signals``: :math:`B^{(k)}` itself per layer (detached tensors);
     * ``loss``; ``output_error_mean_norm`` :math:`\|\frac1N 1^\top \partial L/\partial Y\|`
       (the mean output error of Keriven 2025, on the logits :math:`Y`);
-    * ``model``: the model's class name.
+    * ``model``: the model's class name;
+    * ``outputs``: :math:`H^{(k)}` itself per layer (detached tensors, every captured layer).
 
     Layers whose output does not depend on any parameter (SGC propagates the raw features
     before its only linear layer) have no backward signal and are absent from ``table``.
@@ -53,6 +54,7 @@ class DiagnosisResult:
     loss: float
     output_error_mean_norm: float
     model: str
+    outputs: dict[int, Tensor] = dataclasses.field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (no tensors): ``model, loss, output_error_mean_norm, layers, parameters``."""
@@ -67,9 +69,8 @@ def _records(frame) -> list[dict]:
 
 
 def _check(model, data) -> None:
-    if not isinstance(model, nn.Module) or not hasattr(model, "add_tap"):
-        raise ValueError(f"diagnose needs an oversmooth.models model (a LayerTaps that emits its "
-                         f"layers), got {type(model).__name__}")
+    if not isinstance(model, nn.Module):
+        raise ValueError(f"diagnose needs a torch.nn.Module, got {type(model).__name__}")
     for attr in ("x", "edge_index"):
         if getattr(data, attr, None) is None:
             raise ValueError(f"data has no {attr}")
@@ -80,7 +81,7 @@ def _sq_norm(tensors) -> float:
 
 
 def diagnose(model: nn.Module, data, loss_fn: Callable | None = None, *, metrics=FORWARD_METRICS,
-             train: bool = False) -> DiagnosisResult:
+             train: bool = False, layers=None) -> DiagnosisResult:
     r"""One forward and backward pass through ``model`` on ``data``, measured layer by layer.
 
     Keriven (2025, "Backward Oversmoothing: why is it hard to train deep Graph Neural
@@ -91,7 +92,11 @@ def diagnose(model: nn.Module, data, loss_fn: Callable | None = None, *, metrics
     weight gradient :math:`\partial L/\partial W^{(k)} = (P X^{(k)})^\top B^{(k)}` of a layer whose
     :math:`B^{(k)}` is smooth is driven by the mean output error only.
 
-    :math:`H^{(k)}` is the zoo model's tapped output of layer ``k`` (pre-activation). One
+    :math:`H^{(k)}` is the zoo model's tapped output of layer ``k`` (pre-activation); for any
+    other model (PyG's ``GCN``, a user's own) the output of the ``k``-th hooked layer
+    (:func:`oversmooth.probe.layer_targets`: ``layers``, or every top-level ``MessagePassing``),
+    whose weight gradient is that of the hooked module's parameters
+    (:func:`oversmooth.backward._layers.hooked_groups`). One
     :meth:`oversmooth.Probe.measure` pass (:func:`oversmooth.probe.capture_layers`) gives
     :math:`H^{(k)}`, :math:`B^{(k)}` and the weight gradients, and the probe computes the
     forward ``metrics`` of :math:`H^{(k)}` and the smoothness of :math:`B^{(k)}`. Weight gradients are the Frobenius
@@ -110,20 +115,21 @@ def diagnose(model: nn.Module, data, loss_fn: Callable | None = None, *, metrics
     are taken with ``torch.autograd.grad``), so it can run in the middle of training.
     ``loss_fn(output, data) -> scalar`` defaults to :func:`default_loss`.
 
-    Raises ``ValueError`` for a model that is not a zoo model, data without ``x``/
+    Raises ``ValueError`` for a model without layers to listen to, data without ``x``/
     ``edge_index`` (or ``y`` with the default loss), or a non-finite loss.
     """
     import pandas as pd
 
     _check(model, data)
-    groups = layer_groups(model)
+    targets = layer_targets(model, layers)
+    groups = layer_groups(model) if targets is None else hooked_groups(targets)
     params = [p for g in groups for p in g.params]
     flags = [p.requires_grad for p in params]
     try:
         for p in params:
             p.requires_grad_(True)
-        with Probe(model, data, loss_fn=loss_fn, metrics=list(metrics) if metrics else None,
-                   backward="all") as probe:
+        with Probe(model, data, layers=layers, loss_fn=loss_fn,
+                   metrics=list(metrics) if metrics else None, backward="all") as probe:
             capture = probe.measure(0, train=train, wrt=params)
         forward, backward = probe.forward_table(), probe.backward_table()
     finally:
@@ -162,7 +168,7 @@ def diagnose(model: nn.Module, data, loss_fn: Callable | None = None, *, metrics
     table = pd.DataFrame(rows, columns=list(dict.fromkeys(columns + [c for r in rows for c in r])))
     return DiagnosisResult(table=table, parameters=parameters, signals=signals,
                            loss=float(loss), output_error_mean_norm=mean_error,
-                           model=type(model).__name__)
+                           model=type(model).__name__, outputs=capture.outputs)
 
 
 def _group_norms(groups: list[LayerGroup], grads) -> list[dict]:
@@ -176,7 +182,7 @@ def _group_norms(groups: list[LayerGroup], grads) -> list[dict]:
 
 
 def layer_table(model: nn.Module, data, loss_fn: Callable | None = None, *, metrics=FORWARD_METRICS,
-                train: bool = False):
+                train: bool = False, layers=None):
     """Per-layer backward metrics of one forward+backward pass, as a tidy frame for the sweep.
 
     Columns ``layer, metric, value`` (one row per layer and metric of
@@ -185,7 +191,7 @@ def layer_table(model: nn.Module, data, loss_fn: Callable | None = None, *, metr
     the model's train/eval mode is restored (see :func:`diagnose`). A sweep stores it at chosen
     epochs (e.g. 0, 1, 10 and the best) by adding an ``epoch`` column.
     """
-    table = diagnose(model, data, loss_fn, metrics=metrics, train=train).table
+    table = diagnose(model, data, loss_fn, metrics=metrics, train=train, layers=layers).table
     return table.melt(id_vars="layer", var_name="metric", value_name="value")
 
 

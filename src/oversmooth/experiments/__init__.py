@@ -15,6 +15,7 @@
 from .config import SweepConfig, Variant, config_from_dict, load_config, parse_options
 from .export import export
 from .grid import RunSpec, expand, run_key
+from .own import save_probe
 from .measurements import ReportInputs, StoreContents, read_store, report_inputs
 from .presets import PRESETS, preset
 from .runner import execute, measure_layers
@@ -27,5 +28,5 @@ __all__ = [
     "RunSpec", "expand", "run_key", "PRESETS", "preset", "execute", "measure_layers",
     "SCHEMA_VERSION", "RunRecord", "Store", "StoreVersionError", "SweepSummary", "run_sweep",
     "deepest_within", "render", "summarize", "ReportInputs", "StoreContents", "read_store",
-    "report_inputs",
+    "report_inputs", "save_probe",
 ]

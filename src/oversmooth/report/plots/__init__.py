@@ -9,7 +9,8 @@ with :func:`oversmooth.report.style.save` (png, svg or pdf). Each function raise
 
 By subject: :mod:`.depth` (accuracy vs depth), :mod:`.layers` (per-layer metrics of
 trained models), :mod:`.spectrum` (pure propagation, measured and predicted),
-:mod:`.gradients` (backward diagnostics). The functions take measurements (frames and
+:mod:`.gradients` (backward diagnostics), :mod:`.own` (a user's model: a probe's tables,
+a diagnosis). The functions take measurements (frames and
 result objects) and compute none.
 """
 
@@ -17,8 +18,10 @@ from ._common import BACKWARD_METRICS, LAYER_METRICS, METRIC_LABELS, deepest_run
 from .depth import accuracy_vs_depth
 from .gradients import backward, backward_diagnosis
 from .layers import layer_metrics
+from .own import diagnosis, probe_heatmap, probe_layers
 from .spectrum import propagation_curves, spectral_vs_measured
 
 __all__ = ["accuracy_vs_depth", "layer_metrics", "spectral_vs_measured", "backward",
            "propagation_curves", "backward_diagnosis", "METRIC_LABELS", "LAYER_METRICS",
-           "BACKWARD_METRICS", "deepest_runs", "label_order"]
+           "BACKWARD_METRICS", "deepest_runs", "label_order", "probe_layers", "probe_heatmap",
+           "diagnosis"]
