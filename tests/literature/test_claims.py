@@ -16,7 +16,13 @@ from oversmooth.literature.claims import CLAIMS, Claim, Measurements, evaluate
 from oversmooth.literature.published import published
 from tests.report._stores import make_record
 
-IDS = ["acc-table", "acc-peak", "acc-64", "skip-dropedge", "cosine-0.5", "complete-vs-cora"]
+# every claim of shared/docs/claims.md, in its order (groups as there)
+IDS = ["acc-table", "acc-peak", "acc-64", "not-overfitting", "practical-depth", "onset", "skip-dropedge",
+       "rarely-deeper", "spectrum-range", "rank-one", "sqrt-degree", "stationary", "gap-rate",
+       "complete-vs-cora", "dense-faster", "heterogeneous", "receptive-field", "pure-propagation",
+       "cosine-0.5", "bank-graph", "mitigations", "dropedge-destination", "pairnorm-capacity",
+       "skip-not-solve", "transformers", "rewiring", "relbench", "vs-vanishing", "backward-linear",
+       "spurious-stationary", "gnn-not-mlp", "oversquashing"]
 
 
 @dataclass
@@ -45,7 +51,8 @@ def test_every_claim_not_measured_on_empty_store(tmp_path):
     got = verdicts(measurements(tmp_path, []))
     assert list(got) == [c.id for c in CLAIMS]
     assert {c.verdict for c in got.values()} == {"not measured"}
-    assert all("run" in c.explanation or "measures" in c.explanation for c in got.values())
+    assert all(any(w in c.explanation for w in ("run", "measures", "trains", "needs", "offline"))
+               for c in got.values())
 
 
 def test_gcn_accuracy_confirmed_and_contradicted(tmp_path):
@@ -157,7 +164,7 @@ def test_claim_rejects_unknown_verdict():
 def test_claims_are_the_listed_ones_with_sources_and_tolerances():
     assert [c.id for c in CLAIMS] == IDS
     for c in CLAIMS:
-        assert c.text and c.group and c.tolerance and c.asserts
+        assert c.text and c.group and c.tolerance
         assert c.source.strip() and "shared/docs" not in c.source and ".md" not in c.source
     got = evaluate(Measurements(pd.DataFrame(), pd.DataFrame(), {}))
     assert [(c.group, c.tolerance) for c in got] == [(c.group, c.tolerance) for c in CLAIMS]

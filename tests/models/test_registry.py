@@ -9,10 +9,10 @@ from oversmooth.models import LayerTaps, available, build, defaults
 
 OURS = ["mlp", "gcn", "gat", "sage", "gin", "resgcn", "densegcn", "jknet", "incepgcn", "gcnii",
         "gcnii*", "appnp", "sgc"]
-ZOO = ["dagnn", "gprgnn", "g2", "gps", "transformer", "nsd"]
+ZOO = ["dagnn", "gprgnn", "g2", "gps", "transformer", "nsd", "graphormer"]
 
 
-def test_available_lists_all_nineteen():
+def test_available_lists_all_twenty():
     assert available() == OURS + ZOO
 
 

@@ -10,6 +10,7 @@ from . import experiments  # noqa: F401
 from . import backward  # noqa: F401
 from . import diagnose  # noqa: F401
 from . import report  # noqa: F401
+from . import claims  # noqa: F401
 from ._app import app, main
 
 __all__ = ["app", "main"]

@@ -20,8 +20,8 @@ from torch import Tensor
 from ._utils import check_graph, check_labels_for, scale_exponent, sharing, stage, unscale
 from .backward import BACKWARD_KEYS, backward_smoothness
 from .energy import _energy, dirichlet_energy
-from .rank import (_effective_rank, _feature_correlation, _numerical_rank, effective_rank, feature_correlation,
-                   numerical_rank)
+from .rank import (_effective_rank, _feature_correlation, _numerical_rank, _rank_one_residual, effective_rank,
+                   feature_correlation, numerical_rank, rank_one_residual)
 from .distance import (group_distance_ratio, group_distance_ratio_estimate, mean_pairwise_distance,
                        mean_pairwise_distance_estimate, smv, smv_estimate)
 from .estimate import Estimate
@@ -32,7 +32,7 @@ from .subspace import _distance, invariant_projection, subspace_distance
 __all__ = [
     "compute", "available", "dirichlet_energy", "mean_cosine_similarity", "mad", "mad_gap",
     "mean_pairwise_distance", "smv", "group_distance_ratio", "invariant_projection",
-    "subspace_distance", "numerical_rank", "effective_rank", "feature_correlation",
+    "subspace_distance", "numerical_rank", "effective_rank", "feature_correlation", "rank_one_residual",
     "backward_smoothness", "Estimate", "mad_estimate", "mad_gap_estimate", "mean_pairwise_distance_estimate",
     "smv_estimate", "group_distance_ratio_estimate", "BACKWARD_KEYS", "MAX_EXACT", "NUM_SAMPLES", "NUM_SOURCES",
 ]
@@ -52,6 +52,7 @@ _METRICS = {
     "numerical_rank": lambda x, ei, y: _numerical_rank(x),
     "effective_rank": lambda x, ei, y: _effective_rank(x),
     "feature_correlation": lambda x, ei, y: _feature_correlation(x),
+    "rank_one_residual": lambda x, ei, y: _rank_one_residual(x),
 }
 
 
@@ -77,7 +78,8 @@ def compute(x: Tensor, edge_index: Tensor, y: Tensor | None = None, metrics=None
     Keys (in this order): ``dirichlet_energy``, ``dirichlet_energy_sym``,
     ``mean_cosine_similarity``, ``mad``, ``mad_gap``, ``mean_pairwise_distance``, ``smv``,
     ``group_distance_ratio`` (only when ``y`` is given), ``subspace_distance`` (``"gcn"``),
-    ``numerical_rank``, ``effective_rank``, ``feature_correlation``. ``metrics`` selects a
+    ``numerical_rank``, ``effective_rank``, ``feature_correlation``,
+    ``rank_one_residual``. ``metrics`` selects a
     subset (names or a comma-separated string; an unknown name raises ``ValueError``);
     naming ``group_distance_ratio`` without ``y`` raises too.
 

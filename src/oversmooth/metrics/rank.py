@@ -7,7 +7,7 @@ from torch import Tensor
 
 from ._utils import blocks, check_x, float64, is_shared, rescaled, shared
 
-__all__ = ["numerical_rank", "effective_rank", "feature_correlation"]
+__all__ = ["numerical_rank", "effective_rank", "feature_correlation", "rank_one_residual"]
 
 
 class _Moments:
@@ -169,3 +169,42 @@ def _feature_correlation(x: Tensor) -> float:
     k = corr.size(0)
     off = ~torch.eye(k, dtype=torch.bool, device=x.device)
     return float(corr[off].abs().mean())
+
+
+def rank_one_residual(x: Tensor) -> float:
+    r"""Relative distance of ``x`` to the closest matrix with identical rows (rank collapse,
+    Dong, Cordonnier & Loukas, ICML 2021):
+
+    .. math::
+
+        \mathrm{res}(X) = \min_{v} \frac{\|X - \mathbf 1 v^\top\|_F}{\|X\|_F}
+                        = \frac{\|X - \mathbf 1 \bar x^\top\|_F}{\|X\|_F},
+
+    the minimiser being the column mean :math:`\bar x` (Frobenius norm here; Dong et al.
+    bound a composite :math:`\ell_{1,\infty}` norm, whose minimiser has no closed form).
+    Between 0 (every row the same: collapsed) and 1 (zero column means). It applies to any
+    layer, so attention and message passing are measured on the same footing. Float64,
+    two passes over ``x / max|x|`` (O(N d)); all-zero ``x`` gives 0.0.
+    """
+    return _rank_one_residual(check_x(x))
+
+
+def _rank_one_residual(x: Tensor) -> float:
+    n, d = x.shape
+    if n == 0 or d == 0:
+        return 0.0
+    top = float(x.abs().max())
+    if top == 0.0 or not torch.isfinite(torch.tensor(top)):
+        return 0.0 if top == 0.0 else float("nan")
+    total = torch.zeros(d, dtype=torch.float64, device=x.device)
+    for rows in blocks(n, d):
+        total += float64(x[rows]).div(top).sum(0)
+    mean = total / n
+    dev = torch.zeros((), dtype=torch.float64, device=x.device)
+    norm = torch.zeros((), dtype=torch.float64, device=x.device)
+    for rows in blocks(n, d):
+        u = float64(x[rows]) / top
+        norm += u.square().sum()
+        dev += (u - mean).square().sum()
+    return float(torch.sqrt(dev / norm)) if norm > 0 else 0.0
+

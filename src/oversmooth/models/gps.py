@@ -32,6 +32,7 @@ from torch_geometric.nn import GCNConv, GINConv, GPSConv
 from ..graph import graph_operator
 from .backbone import check_divisible, check_input, check_probability, check_sizes
 from .base import LayerTaps
+from .encodings import PositionalEncoding
 
 __all__ = ["GPS"]
 
@@ -53,6 +54,10 @@ class GPS(LayerTaps):
         local: ``"gcn"`` or ``"gin"`` message-passing layer.
         norm: ``"batch_norm"`` (GPSConv's default), ``"layer_norm"`` or ``None``.
 
+        pe, pe_dim: positional encoding added to the encoder output (``None``,
+            ``"laplacian"``: Laplacian eigenvectors, ``"random_walk"``: random-walk
+            return probabilities; :mod:`oversmooth.models.encodings`) and its dimension.
+
     Taps: ``emit(0, encoder output)``, then ``emit(l, X^l)`` with each ``GPSConv``
     output; its normalisations are internal to the layer, so the emitted tensor is
     the layer's output as the next layer sees it.
@@ -69,7 +74,8 @@ class GPS(LayerTaps):
     def __init__(self, in_channels: int, hidden_channels: int, out_channels: int,
                  depth: int, *, dropout: float = 0.5, heads: int = 4,
                  attn_dropout: float = 0.5, local: str = "gcn",
-                 norm: str | None = "batch_norm") -> None:
+                 norm: str | None = "batch_norm",
+                 pe: str | None = None, pe_dim: int = 8) -> None:
         super().__init__()
         check_sizes(in_channels, hidden_channels, out_channels, depth, heads=heads)
         dropout = check_probability("dropout", dropout)
@@ -82,6 +88,7 @@ class GPS(LayerTaps):
         self.in_channels, self.out_channels, self.depth = in_channels, out_channels, depth
         self.dropout, self.local = dropout, local
         self.enc = torch.nn.Linear(in_channels, hidden_channels)
+        self.pe = PositionalEncoding(pe, pe_dim, hidden_channels)
         self.layers = torch.nn.ModuleList(
             GPSConv(hidden_channels, self._local_layer(hidden_channels), heads=heads,
                     dropout=dropout, norm=norm, attn_kwargs={"dropout": attn_dropout})
@@ -98,6 +105,7 @@ class GPS(LayerTaps):
     def reset_parameters(self) -> None:
         self.enc.reset_parameters()
         self.dec.reset_parameters()
+        self.pe.reset_parameters()
         for layer in self.layers:
             layer.reset_parameters()
 
@@ -106,7 +114,7 @@ class GPS(LayerTaps):
         graph = (graph_operator(edge_index, x.size(0), "gcn", x.dtype).matrix if self.local == "gcn"
                  else edge_index)
         x = F.dropout(x, p=self.dropout, training=self.training)
-        h = self.emit(0, self.enc(x))
+        h = self.emit(0, self.pe(self.enc(x), edge_index))
         for k, layer in enumerate(self.layers, start=1):
             h = self.emit(k, layer(h, graph))
         return self.dec(h)

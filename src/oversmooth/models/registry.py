@@ -38,6 +38,7 @@ MODELS: dict[str, tuple[str, dict]] = {
     "gps": ("gps:GPS", {}),
     "transformer": ("transformer:GraphTransformer", {}),
     "nsd": ("nsd:NSD", {}),
+    "graphormer": ("graphormer:Graphormer", {}),
 }
 
 #: Keys of a model's ``defaults`` that configure training, not the model.

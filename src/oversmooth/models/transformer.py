@@ -18,8 +18,8 @@ Cost: :math:`O(N^2 \cdot \text{hidden})` time per layer. PyTorch's fused attenti
 memory :math:`O(N \cdot \text{hidden})` when it applies; otherwise a
 ``heads x N x N`` attention matrix is materialised per layer (Cora, N = 2708, 4 heads,
 float32: about 117 MB per layer, kept for the backward pass). Graphs beyond a few
-tens of thousands of nodes do not fit. No positional encoding is added (the model is
-permutation-equivariant and structure-blind by construction).
+tens of thousands of nodes do not fit. Without ``pe`` the model is permutation-equivariant and structure-blind by
+construction; ``pe`` adds Laplacian or random-walk positional encodings (structure).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from torch import Tensor
 
 from .backbone import check_divisible, check_input, check_probability, check_sizes
 from .base import LayerTaps
+from .encodings import PositionalEncoding
 
 __all__ = ["GraphTransformer"]
 
@@ -46,6 +47,10 @@ class GraphTransformer(LayerTaps):
         attn_dropout: dropout on the attention weights.
         ffn_ratio: width of the feed-forward block as a multiple of ``hidden_channels``.
 
+        pe, pe_dim: positional encoding added to the encoder output (``None``,
+            ``"laplacian"``: Laplacian eigenvectors, ``"random_walk"``: random-walk
+            return probabilities; :mod:`oversmooth.models.encodings`) and its dimension.
+
     Taps: ``emit(0, encoder output)``, then ``emit(l, X^l)`` with each encoder layer's
     output (its LayerNorms are internal to the layer).
     """
@@ -59,7 +64,8 @@ class GraphTransformer(LayerTaps):
 
     def __init__(self, in_channels: int, hidden_channels: int, out_channels: int,
                  depth: int, *, dropout: float = 0.5, heads: int = 4,
-                 attn_dropout: float = 0.5, ffn_ratio: int = 2) -> None:
+                 attn_dropout: float = 0.5, ffn_ratio: int = 2,
+                 pe: str | None = None, pe_dim: int = 8) -> None:
         super().__init__()
         check_sizes(in_channels, hidden_channels, out_channels, depth, heads=heads, ffn_ratio=ffn_ratio)
         dropout = check_probability("dropout", dropout)
@@ -68,6 +74,7 @@ class GraphTransformer(LayerTaps):
         self.in_channels, self.out_channels, self.depth = in_channels, out_channels, depth
         self.dropout = dropout
         self.enc = torch.nn.Linear(in_channels, hidden_channels)
+        self.pe = PositionalEncoding(pe, pe_dim, hidden_channels)
         self.layers = torch.nn.ModuleList()
         for _ in range(depth):
             layer = torch.nn.TransformerEncoderLayer(
@@ -80,6 +87,7 @@ class GraphTransformer(LayerTaps):
     def reset_parameters(self) -> None:
         self.enc.reset_parameters()
         self.dec.reset_parameters()
+        self.pe.reset_parameters()
         for layer in self.layers:
             layer.self_attn.out_proj.reset_parameters()
             layer.self_attn._reset_parameters()  # in-projection; zeroes the biases as at construction
@@ -89,7 +97,7 @@ class GraphTransformer(LayerTaps):
     def forward(self, x: Tensor, edge_index: Tensor | None = None) -> Tensor:
         check_input(self, x, edge_index, edges_optional=True)
         x = F.dropout(x, p=self.dropout, training=self.training)
-        h = self.emit(0, self.enc(x))
+        h = self.emit(0, self.pe(self.enc(x), edge_index))
         for k, layer in enumerate(self.layers, start=1):
             h = self.emit(k, layer(h.unsqueeze(0)).squeeze(0))  # one "sequence" of N nodes
         return self.dec(h)

@@ -49,7 +49,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 .badge{display:inline-block;padding:.05rem .45rem;border-radius:.6rem;font-size:.8rem;
 font-weight:600;color:#fff;white-space:nowrap}
 .confirmed{background:#2e7d32}.contradicted{background:#c62828}
-.not-measured{background:#757575}
+.partly{background:#ef6c00}.not-measured{background:#757575}
 details summary{cursor:pointer;color:#0b5cad}
 pre{background:#f4f4f4;padding:.4rem;overflow-x:auto;font-size:.78rem;margin:.3rem 0}
 dl{margin:.2rem 0}dt{font-weight:600}dd{margin:0 0 .2rem 1rem}

@@ -172,21 +172,32 @@ def backward(inputs, figs: Figures, missing: list[str]) -> H.Section:
     return sec
 
 
-def claims(inputs) -> tuple[H.Section, list]:
-    """The claims section and the claims with their verdicts
-    (:func:`oversmooth.literature.claims.evaluate` of the measurements)."""
-    contents = inputs.contents
-    verdicts = evaluate(Measurements(contents.runs, contents.layers, inputs.propagation))
+def claims(inputs, given=None) -> tuple[H.Section, list]:
+    """The claims section and the claims with their verdicts: ``given`` (e.g. the claims of
+    :func:`oversmooth.experiments.claims.run_claims`), else
+    :func:`oversmooth.literature.claims.evaluate` of the store's measurements. Grouped as in
+    the claims file, each row with its id (stable across versions)."""
+    if given is None:
+        contents = inputs.contents
+        given = evaluate(Measurements(contents.runs, contents.layers, inputs.propagation,
+                                      history=getattr(contents, "history", None)))
+    verdicts = list(given)
     sec = H.Section("claims", "Claims")
     sec.add(H.paragraph("Claims in circulation about deep GNNs, each with where it "
-                        "circulates, next to what this store measured. Verdicts: "
-                        "confirmed, contradicted, not measured."))
-    sec.add(H.table(["claim", "verdict", "numbers behind it", "explanation"],
-                    [(H.escape(c.text) + f"<br><small>{H.escape(c.id)} · "
-                      f"{H.escape(c.source)}</small>", H.badge(c.verdict),
-                      H.definition_list(c.numbers),
-                      H.escape(c.explanation) + (f"<br><small>tolerance: "
-                                                 f"{H.escape(c.tolerance)}</small>"
-                                                 if c.tolerance else ""))
-                     for c in verdicts], raw_columns=(0, 1, 2, 3)))
+                        "circulates, next to what was measured. Verdicts: confirmed, "
+                        "contradicted, partly (which part is which), not measured (what it "
+                        "needs). `oversmooth claims` measures every claim."))
+    groups: dict[str, list] = {}
+    for c in verdicts:
+        groups.setdefault(c.group or "Claims", []).append(c)
+    for group, items in groups.items():
+        sec.add(f"<h3>{H.escape(group)}</h3>")
+        sec.add(H.table(["claim", "verdict", "numbers behind it", "explanation"],
+                        [(H.escape(c.text) + f"<br><small>{H.escape(c.id)} · "
+                          f"{H.escape(c.source)}</small>", H.badge(c.verdict),
+                          H.definition_list(c.numbers),
+                          H.escape(c.explanation) + (f"<br><small>tolerance: "
+                                                     f"{H.escape(c.tolerance)}</small>"
+                                                     if c.tolerance else ""))
+                         for c in items], raw_columns=(0, 1, 2, 3)))
     return sec, verdicts

@@ -1,0 +1,94 @@
+"""The claims run: measure what every claim of :mod:`oversmooth.literature.claims` needs,
+within a stated :class:`Budget`, and give each its verdict.
+
+>>> from oversmooth.experiments.claims import budget
+>>> budget("default").gcn_depths
+(2, 3, 4, 5, 6, 8, 16, 32, 64)
+
+:func:`run_claims` trains (one sweep into a :class:`~oversmooth.experiments.Store`), runs
+pure propagation, spectra, hop coverage, rewiring and gradient diagnostics, and returns a
+:class:`ClaimsRun`: the claims with their verdicts, the measurements behind them and the
+settings. Verdicts are the pure functions of :mod:`oversmooth.literature.claims`.
+"""
+
+from __future__ import annotations
+
+import platform
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from ...literature.claims import Claim, Measurements, evaluate
+from ..store import Store
+from ..sweep import run_sweep
+from .budget import BUDGETS, Budget, budget
+from .graphs import dropedge_facts, graph_facts
+from .training import gradient_facts, sweep_config
+
+__all__ = ["run_claims", "gather", "ClaimsRun", "Budget", "BUDGETS", "budget", "sweep_config"]
+
+
+@dataclass
+class ClaimsRun:
+    """A claims run: ``claims`` (each with its verdict), the ``measurements``, the
+    ``settings`` (budget, threads, store, versions) and the wall time in ``seconds``."""
+
+    claims: list[Claim]
+    measurements: Measurements
+    settings: dict
+    seconds: float
+    timings: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"settings": self.settings, "seconds": round(self.seconds, 1),
+                "timings": {k: round(v, 1) for k, v in self.timings.items()},
+                "claims": [{"id": c.id, "group": c.group, "verdict": c.verdict, "text": c.text,
+                            "source": c.source, "numbers": c.numbers, "explanation": c.explanation,
+                            "tolerance": c.tolerance} for c in self.claims]}
+
+
+def gather(spec: Budget, store: str | Path | None = None, *, jobs: int | None = 1,
+           progress: bool = False, timings: dict | None = None) -> Measurements:
+    """Every measurement the claims read, within ``spec``. ``store``: where the sweep's runs
+    go (a temporary store by default; an existing one resumes)."""
+    timings = {} if timings is None else timings
+    tmp = None
+    if store is None:
+        tmp = tempfile.TemporaryDirectory(prefix="oversmooth-claims-")
+        store = Path(tmp.name) / "claims.db"
+    try:
+        start = time.perf_counter()
+        propagation, facts = graph_facts(spec)
+        facts["dropedge"] = dropedge_facts(spec)
+        timings["graphs"] = time.perf_counter() - start
+        start = time.perf_counter()
+        facts.update(gradient_facts(spec))
+        timings["gradients"] = time.perf_counter() - start
+        start = time.perf_counter()
+        run_sweep(sweep_config(spec), str(store), jobs=jobs, quiet=not progress, progress=progress)
+        timings["training"] = time.perf_counter() - start
+        facts["settings"] = {"deep": spec.deep}
+        with Store(str(store)) as s:
+            return Measurements(s.read("runs"), s.read("layer_metrics"), propagation, facts,
+                                history=s.read("history"))
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+
+
+def run_claims(spec: str | Budget = "default", store: str | Path | None = None, *,
+               jobs: int | None = 1, progress: bool = False) -> ClaimsRun:
+    """Measure and give every claim its verdict within the budget ``spec`` (a name of
+    :data:`BUDGETS` or a :class:`Budget`)."""
+    spec = budget(spec)
+    start = time.perf_counter()
+    timings: dict = {}
+    m = gather(spec, store, jobs=jobs, progress=progress, timings=timings)
+    seconds = time.perf_counter() - start
+    settings = {"budget": spec.to_dict(), "torch_threads": torch.get_num_threads(), "jobs": jobs,
+                "store": str(store) if store else None, "torch": torch.__version__,
+                "python": platform.python_version()}
+    return ClaimsRun(evaluate(m), m, settings, seconds, timings)

@@ -1,0 +1,186 @@
+"""Verdict rules of the "Mitigations" claims: trained rows at 2 layers and at a deep depth
+(accuracy, and the last layer's rank-one residual from the store's per-layer metrics),
+DropEdge and rewiring on pure propagation (facts)."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from .core import Measurements, _fact, _not_measured, split_verdict
+
+#: A row "mitigates" at the deep depth when its accuracy there is within this many points of
+#: plain GCN's at 2 layers; it "helps" when it beats plain GCN at the deep depth by this much.
+MITIGATE_POINTS = 5.0
+HELP_POINTS = 3.0
+#: Features "stay spread" / "are still smoothed": the last layer's rank-one residual is at
+#: least / at most this fraction of the first layer's.
+KEPT = 0.5
+#: DropEdge keeps the destination when the limits differ by at most this (relative).
+SAME_LIMIT = 0.05
+#: Rewiring mitigates when d_M(P^10 X)/d_M(X) grows by at least this factor.
+SLOWER = 1.05
+RESIDUAL = "rank_one_residual"
+
+
+def _deep(m: Measurements, label: str | None = None) -> int | None:
+    """The deepest depth ``label`` was trained at (at most the run's ``deep`` setting), or
+    the setting itself without a label."""
+    deep = (_fact(m, "settings") or {}).get("deep")
+    if label is None or deep is None:
+        return deep
+    done = m.done()
+    depths = done[(done["label"] == label) & (done["depth"] <= deep) & (done["depth"] > 2)]["depth"]
+    return int(depths.max()) if len(depths) else None
+
+
+def _cell(m: Measurements, label: str, depth: int):
+    """(mean accuracy %, mean last/first rank-one residual) of a row at a depth, or None."""
+    done = m.done()
+    runs = done[(done["label"] == label) & (done["depth"] == depth)].dropna(subset=["test_acc"])
+    if runs.empty:
+        return None
+    acc = float(runs["test_acc"].mean() * 100.0)
+    ratio = None
+    layers = m.layers
+    if layers is not None and not layers.empty:
+        res = layers[(layers["metric"] == RESIDUAL) & layers["run_key"].isin(runs["run_key"])]
+        if not res.empty:
+            per = res.sort_values("layer").groupby("run_key")["value"].agg(["first", "last"])
+            per = per[per["first"] > 0]
+            if not per.empty:
+                ratio = float((per["last"] / per["first"]).mean())
+    return round(acc, 2), (round(ratio, 3) if ratio is not None else None)
+
+
+def _need_runs(what: str):
+    return _not_measured(f"needs {what}; `oversmooth claims` trains them")
+
+
+def mitigations(m: Measurements, a: Mapping):
+    deep, base = _deep(m), _cell(m, "GCN", 2)
+    if deep is None or base is None:
+        return _need_runs("plain GCN at 2 layers and the mitigation rows at a deep depth")
+    depth_of = {l: _deep(m, l) for l in a["rows"]}
+    rows = {l: _cell(m, l, depth_of[l]) for l in a["rows"] if depth_of[l]}
+    rows = {l: c for l, c in rows.items() if c is not None}
+    if not rows:
+        return _need_runs(f"the mitigation rows at {deep} layers")
+    gcn_deep = _cell(m, "GCN", deep)
+    numbers = {"GCN, 2 layers: accuracy": base[0]}
+    if gcn_deep:
+        numbers[f"GCN, {deep} layers: accuracy, last/first rank-one residual"] = list(gcn_deep)
+    numbers.update({f"{l}, {depth_of[l]} layers: accuracy, last/first rank-one residual": list(c)
+                    for l, c in rows.items()})
+    ok = {l: c[0] >= base[0] - MITIGATE_POINTS for l, c in rows.items()}
+    missing = [l for l in a["rows"] if l not in rows]
+    text = (f"within {MITIGATE_POINTS:g} points of 2-layer GCN at their deepest depth: "
+            f"{', '.join(l for l, v in ok.items() if v) or 'none'}; not: "
+            f"{', '.join(l for l, v in ok.items() if not v) or 'none'}")
+    if missing:
+        text += f"; not measured: {', '.join(missing)}"
+    return split_verdict(ok), numbers, text
+
+
+def dropedge_destination(m: Measurements, a: Mapping):
+    d = _fact(m, "dropedge")
+    if not d:
+        return _not_measured("no DropEdge propagation measurement; `oversmooth claims` measures it")
+    numbers = {"graph": d["graph"], "edges dropped": d["rate_dropped"],
+               "rate, full graph": round(d["rate"], 5), "rate, after DropEdge": round(d["rate_drop"], 5),
+               "components, full / after DropEdge": [d["components"], d["components_drop"]],
+               "relative distance between the two limits": round(d["limit_distance"], 4)}
+    parts = {"slows the diffusion": d["rate_drop"] > d["rate"],
+             "keeps the destination": d["limit_distance"] <= SAME_LIMIT}
+    text = "; ".join(f"{p}: {'yes' if ok else 'no'}" for p, ok in parts.items())
+    return split_verdict(parts), numbers, text + " (limit of P^k X on one DropEdge sample vs the full graph)"
+
+
+def pairnorm_capacity(m: Measurements, a: Mapping):
+    deep = _deep(m)
+    label = a["row"]
+    cells = {k: _cell(m, l, d) for k, (l, d) in {"gcn2": ("GCN", 2), "pn2": (label, 2),
+                                                  "gcndeep": ("GCN", deep), "pndeep": (label, deep)}.items()}
+    if deep is None or any(c is None for c in cells.values()):
+        return _need_runs(f"plain GCN and {label} at 2 and deep layers")
+    numbers = {f"{l}, {d} layers: accuracy, last/first rank-one residual": list(cells[k])
+               for k, (l, d) in {"gcn2": ("GCN", 2), "pn2": (label, 2), "gcndeep": ("GCN", deep),
+                                 "pndeep": (label, deep)}.items()}
+    spread = (cells["pndeep"][1] is not None and cells["gcndeep"][1] is not None
+              and cells["pndeep"][1] > cells["gcndeep"][1])
+    parts = {"keeps the embeddings spread (more than GCN at depth)": spread,
+             "costs accuracy (at 2 layers, vs GCN)": cells["pn2"][0] <= cells["gcn2"][0] - HELP_POINTS}
+    text = "; ".join(f"{p}: {'yes' if ok else 'no'}" for p, ok in parts.items())
+    return split_verdict(parts), numbers, text
+
+
+def skip_not_solve(m: Measurements, a: Mapping):
+    deep, label = _deep(m), a["row"]
+    res, gcn = _cell(m, label, deep) if deep else None, _cell(m, "GCN", deep) if deep else None
+    if res is None or gcn is None or res[1] is None:
+        return _need_runs(f"plain GCN and {label} at a deep depth with per-layer {RESIDUAL}")
+    numbers = {f"GCN, {deep} layers: accuracy, last/first rank-one residual": list(gcn),
+               f"{label}, {deep} layers: accuracy, last/first rank-one residual": list(res)}
+    parts = {"skip connections help (accuracy)": res[0] >= gcn[0] + HELP_POINTS,
+             "the deep features are still smoothed": res[1] <= KEPT}
+    text = "; ".join(f"{p}: {'yes' if ok else 'no'}" for p, ok in parts.items())
+    return split_verdict(parts), numbers, text
+
+
+def transformers(m: Measurements, a: Mapping):
+    depth_of = {l: _deep(m, l) for l in a["rows"]}
+    cells = {l: (_cell(m, l, 2), _cell(m, l, depth_of[l])) for l in a["rows"] if depth_of[l]}
+    cells = {l: c for l, c in cells.items() if c[0] is not None and c[1] is not None and c[1][1] is not None}
+    if not cells:
+        return _not_measured(f"needs attention models ({', '.join(a['rows'])}) at 2 and deep layers; "
+                             "`oversmooth claims --full` trains them (the default budget does not: "
+                             "N x N attention per layer on Cora costs about 9 s per epoch on one core)")
+    deep = max(depth_of[l] for l in cells)
+    numbers = {f"{l}, {d} layers: accuracy, last/first rank-one residual": list(c)
+               for l, (c2, cd) in cells.items() for d, c in ((2, c2), (depth_of[l], cd))}
+    gcn = _cell(m, "GCN", deep)
+    if gcn:
+        numbers[f"GCN, {deep} layers: accuracy, last/first rank-one residual"] = list(gcn)
+    ok = {l: cd[1] >= KEPT and cd[0] >= c2[0] - MITIGATE_POINTS for l, (c2, cd) in cells.items()}
+    text = (f"no over-smoothing at their deepest depth (residual kept, accuracy kept): "
+            f"{', '.join(l for l, v in ok.items() if v) or 'none'}; smoothed or degraded: "
+            f"{', '.join(l for l, v in ok.items() if not v) or 'none'}")
+    return split_verdict(ok), numbers, text
+
+
+def rewiring(m: Measurements, a: Mapping):
+    r = _fact(m, "rewiring")
+    if not r:
+        return _not_measured("no rewiring measurement; `oversmooth claims` measures it")
+    numbers, ok = {}, {}
+    for graph, methods in r.items():
+        base = methods["original"]["relative_distance_10"]
+        for name, v in methods.items():
+            numbers[f"{graph}, {name}: d_M(P¹⁰X)/d_M(X), components"] = [round(v["relative_distance_10"], 4),
+                                                                         v["components"]]
+            if name != "original":
+                ok[f"{name} on {graph}"] = v["relative_distance_10"] >= SLOWER * base
+    text = (f"slows smoothing (x{SLOWER:g}+ after 10 steps): {', '.join(k for k, v in ok.items() if v) or 'none'}; "
+            f"does not: {', '.join(k for k, v in ok.items() if not v) or 'none'}")
+    return split_verdict(ok), numbers, text
+
+
+def relbench(m: Measurements, a: Mapping):
+    return _not_measured("not measurable offline: RelBench's databases are downloaded from its "
+                         "servers at first use and this package works offline (no mirror of them "
+                         "is shipped)")
+
+
+RULES = {
+    "mitigations": (mitigations, f"mitigates = accuracy at the deep depth within {MITIGATE_POINTS:g} "
+                                 "points of 2-layer GCN"),
+    "dropedge-destination": (dropedge_destination, f"slows = larger rate; same destination = limits "
+                                                   f"within {SAME_LIMIT:g} (relative)"),
+    "pairnorm-capacity": (pairnorm_capacity, f"spread = larger last/first rank-one residual than GCN at "
+                                             f"depth; costs = {HELP_POINTS:g}+ points below GCN at 2 layers"),
+    "skip-not-solve": (skip_not_solve, f"helps = {HELP_POINTS:g}+ points above GCN at depth; still "
+                                       f"smoothed = last/first rank-one residual <= {KEPT:g}"),
+    "transformers": (transformers, f"no over-smoothing = last/first rank-one residual >= {KEPT:g} and "
+                                   f"accuracy within {MITIGATE_POINTS:g} points of the same model at 2 layers"),
+    "rewiring": (rewiring, f"mitigates = d_M(P¹⁰X)/d_M(X) at least x{SLOWER:g} the original graph's"),
+    "relbench": (relbench, "–"),
+}

@@ -1,0 +1,56 @@
+"""The claims run end to end on the reduced (``tiny``) budget: every claim gets a verdict
+or a reason, the numbers and settings come with them, and the CLI prints them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from oversmooth.experiments.claims import budget, run_claims, sweep_config
+from oversmooth.literature.claims import CLAIMS, VERDICTS
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    return run_claims("tiny", tmp_path_factory.mktemp("claims") / "claims.db")
+
+
+def test_tiny_run_gives_every_claim_a_verdict(tiny_run):
+    got = {c.id: c for c in tiny_run.claims}
+    assert list(got) == [c.id for c in CLAIMS]
+    assert all(c.verdict in VERDICTS and c.explanation for c in got.values())
+    # the graph measurements do not depend on the training budget
+    for cid in ("spectrum-range", "rank-one", "sqrt-degree", "stationary", "dense-faster",
+                "receptive-field", "complete-vs-cora", "pure-propagation", "rewiring",
+                "dropedge-destination", "backward-linear", "gnn-not-mlp"):
+        assert got[cid].verdict != "not measured", (cid, got[cid].explanation)
+    assert got["spectrum-range"].verdict == "partly"  # S̃ has negative eigenvalues on Cora
+    assert got["acc-table"].numbers  # plain GCN trained at 2 and 8 layers
+    out = tiny_run.to_dict()
+    assert out["settings"]["budget"]["name"] == "tiny" and out["settings"]["torch_threads"] >= 1
+    json.dumps(out, default=str)
+
+
+def test_budgets_are_named_and_checked():
+    assert budget("full").seeds == (0, 1, 2) and budget("default").deep == 16
+    assert budget("default", seeds=(0, 1)).seeds == (0, 1)
+    with pytest.raises(ValueError, match="unknown budget"):
+        budget("huge")
+    with pytest.raises(ValueError, match="no field"):
+        budget("default", epoch=3)
+    labels = [v.label for v in sweep_config(budget("default")).variants]
+    assert labels[:3] == ["GCN", "GCN+residual", "GCN+residual+DropEdge"]
+
+
+def test_cli_claims_json(tmp_path, capsys):
+    from oversmooth.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["claims", "--full", "--budget", "tiny"])
+    assert exc.value.code == 2
+    with pytest.raises(SystemExit) as exc:
+        main(["claims", "--budget", "tiny", "--store", str(tmp_path / "c.db"), "--json"])
+    assert exc.value.code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [c["id"] for c in out["claims"]] == [c.id for c in CLAIMS]
