@@ -79,3 +79,12 @@ def test_result_attributes_on_trained_are_deprecated(graph):
         trained.bogus  # noqa: B018
     model, result = trained
     assert model is trained.model and result is trained.result
+
+
+@pytest.mark.parametrize("name", ["nsd", "gcn", "graphormer", "appnp"])
+def test_train_records_settings_for_models_whose_defaults_name_a_depth(name):
+    from oversmooth import datasets
+
+    data = datasets.load("karate")
+    model, result = train(name, data, 2, seed=0, epochs=1)
+    assert result.settings["depth"] == 2 and result.settings["model"] == name

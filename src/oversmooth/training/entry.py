@@ -104,7 +104,7 @@ def train(name: str, data, depth: int, seed: int = 0, *, hidden_channels: int | 
         data = row_normalize(data)
     result = fit(model, data, seed=seed, monitor=monitor, callback=callback, progress=progress,
                  device=device, **training)
-    model_options = {k: v for k, v in base.items() if k not in TRAINING_KEYS}
+    model_options = {k: v for k, v in base.items() if k not in TRAINING_KEYS and k != "depth"}
     model_options.update(overrides)
     if hidden_channels is not None:
         model_options["hidden_channels"] = hidden_channels
