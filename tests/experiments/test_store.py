@@ -18,7 +18,7 @@ def test_new_store_has_schema_version_and_wal(tmp_path):
     assert {"meta", "runs", "layer_metrics", "layer_history", "history"} <= tables
 
 
-@pytest.mark.parametrize("version", [SCHEMA_VERSION - 1, SCHEMA_VERSION + 1])
+@pytest.mark.parametrize("version", [0, SCHEMA_VERSION + 1])
 def test_other_schema_version_is_refused(tmp_path, version):
     path = tmp_path / "r.db"
     Store(path).close()
