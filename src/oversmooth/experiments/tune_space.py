@@ -36,6 +36,9 @@ SPACES_PATH = Path(__file__).resolve().parent / "data" / "search_spaces.toml"
 MITIGATION_RATES = ("dropedge", "dropnode", "dropmessage")
 _SEARCHED_TRAINING = ("lr", "weight_decay", "hidden_channels", "epochs", "patience")
 _RANGE_KEYS = ("low", "high", "log", "int")
+#: Hyperparameters that are probabilities or mixing weights: values in [0, 1].
+PROBABILITIES = ("dropout", "input_dropout", "dropedge", "dropnode", "dropmessage",
+                 "edge_dropout", "alpha")
 
 
 @lru_cache(maxsize=1)
@@ -90,6 +93,8 @@ def check_entry(model: str, key: str, entry, where: str) -> None:
     else:
         values = [entry]
     for value in values:  # every value the search may try is one the model or fit accepts
+        if key in PROBABILITIES and isinstance(value, (int, float)) and not 0 <= value <= 1:
+            raise ValueError(f"{where}: {key}: {value!r} is outside [0, 1]")
         try:
             if key in TRAINING_KEYS:
                 _check_training({key: value}, _NoLines(where), "tune.space")
