@@ -30,7 +30,7 @@ from .executors import Executor, make_executor
 from .grid import RunSpec
 from .runner import execute
 from .store import Store
-from .tune_config import TuneCell, TuneConfig, cells
+from .tune_config import TUNED, TuneCell, TuneConfig, cells
 from .tune_space import distributions, fixed_values, inside, split_params
 from .tune_store import FINISHED, cell_trials, claim_trial, finish_trial, heartbeat, worker_id
 from .tune_trial import TrialSpec, evaluate_trial
@@ -39,7 +39,7 @@ __all__ = ["run_tune", "TuneSummary", "best_trial", "cell_runs", "propose", "OPT
 
 OPTUNA_MISSING = ("oversmooth tune needs optuna and scikit-learn (fANOVA importances), an "
                   "optional extra: pip install 'oversmooth[tune]'")
-TUNED = " (tuned)"
+
 
 
 @dataclass

@@ -33,13 +33,15 @@ from .parsing import _Locator, _unknown_key, read_toml
 from .tune_space import check_space, search_space
 
 __all__ = ["TuneSettings", "TuneConfig", "TuneCell", "check_tune", "tune_config_from_dict",
-           "load_tune_config", "cells", "TUNE_KEYS"]
+           "load_tune_config", "cells", "TUNE_KEYS", "TUNED"]
 
 TUNE_KEYS = ("trials", "pruning", "search_seed", "trial_seed", "startup_trials", "report_every",
              "warmup", "fixed", "stale_after", "space")
 _INTS = {"trials": 1, "search_seed": 0, "trial_seed": 0, "startup_trials": 0, "report_every": 1,
          "warmup": 0, "stale_after": 1}
 MAX_TRIALS = 10_000
+#: Appended to a row's label for its tuned runs: ``"GCN (tuned)"``.
+TUNED = " (tuned)"
 
 
 @dataclass(frozen=True)

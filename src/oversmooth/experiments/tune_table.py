@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..literature.published import published
 from .store import Store
-from .tune import TUNED
+from .tune_config import TUNED
 
 __all__ = ["tuned_summary", "render_tuned", "importances", "COLUMNS"]
 
