@@ -94,6 +94,9 @@ def tuned_summary(store: Store, fixed_keys=None, tuned_keys=None) -> pd.DataFram
             tuned = tuned if len(tuned) else fixed
             fixed = fixed if len(fixed) else tuned
         values = done["value"] * 100.0
+        # pruned trials count in the spread: their value (best so far when stopped) is what
+        # those settings reached, and leaving them out would hide the worst settings
+        reached = cell[cell["state"].isin(["complete", "pruned"])]["value"].dropna() * 100.0
         f_mean, f_std, f_n = _stats(fixed)
         t_mean, t_std, t_n = _stats(tuned)
         rows.append({"dataset": dataset, "label": label, "depth": int(depth),
@@ -103,7 +106,7 @@ def tuned_summary(store: Store, fixed_keys=None, tuned_keys=None) -> pd.DataFram
                      "trials": int(cell["state"].isin(["complete", "pruned", "failed"]).sum()),
                      "pruned": int((cell["state"] == "pruned").sum()),
                      "val_best": float(values.max()) if len(values) else math.nan,
-                     "val_spread": float(values.max() - values.min()) if len(values) else math.nan,
+                     "val_spread": float(reached.max() - reached.min()) if len(reached) else math.nan,
                      "importance": importances(cell),
                      "best_params": best["params_json"].iloc[0] if len(best) else ""})
     return pd.DataFrame(rows, columns=COLUMNS)
@@ -140,7 +143,7 @@ def render_tuned(frame: pd.DataFrame, fmt: str = "markdown") -> str:
         return "(the store holds no trials: run `oversmooth tune` first)\n"
     table = layout_tuned(frame)
     lines = ["test accuracy (%), mean ± std over seeds; val spread: max - min validation "
-             "accuracy over the complete trials (points)", "",
+             "accuracy over the complete and pruned trials (points)", "",
              "| " + " | ".join(table.columns) + " |",
              "|" + "|".join(["---"] * 2 + ["---:"] * (len(table.columns) - 2)) + "|"]
     lines += ["| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |"

@@ -85,8 +85,8 @@ def tuned(inputs, figs: Figures, missing: list[str]) -> H.Section | None:
     sec.add(H.paragraph(
         "Per cell, a search on validation accuracy (trial 0 = the fixed settings; test "
         "accuracy never seen), then the best configuration on the same seeds. Val spread: "
-        "max - min validation accuracy over the complete trials, in points; importance: "
-        "Optuna's fANOVA over those trials."))
+        "max - min validation accuracy over the complete and pruned trials, in points; "
+        "importance: Optuna's fANOVA over the complete trials."))
     try:
         sec.add(figs.add(plots.tuned_vs_depth(frame), "tuned_vs_depth",
                          "Test accuracy against depth: fixed, tuned, published",
