@@ -18,7 +18,7 @@ def test_new_store_has_schema_version_and_wal(tmp_path):
     assert {"meta", "runs", "layer_metrics", "layer_history", "history"} <= tables
 
 
-@pytest.mark.parametrize("version", [SCHEMA_VERSION - 1, SCHEMA_VERSION + 1])
+@pytest.mark.parametrize("version", [0, SCHEMA_VERSION + 1])
 def test_other_schema_version_is_refused(tmp_path, version):
     path = tmp_path / "r.db"
     Store(path).close()
@@ -169,3 +169,28 @@ def test_unusable_store_paths(tmp_path, make, match):
     (tmp_path / "file.txt").write_text("x")
     with pytest.raises(ValueError, match=match):
         Store(make(tmp_path))
+
+
+def _downgrade_to_version_1(path):
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TABLE trials")
+    conn.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
+    conn.commit()
+    conn.close()
+
+
+def test_a_version_1_store_is_read_as_it_is_and_migrated_when_written(tmp_path):
+    path = tmp_path / "r.db"
+    with Store(path) as store:
+        store.save(record("a"))
+    _downgrade_to_version_1(path)
+    with Store(path, readonly=True) as store:  # read-only: untouched, no trials
+        assert store.schema_version == 1 and not store.has_trials
+        assert store.count("trials") == 0 and store.read("trials").empty
+        assert store.count() == 1
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "1"
+    conn.close()
+    with Store(path) as store:  # written: the trials table is added, the runs kept
+        assert store.schema_version == SCHEMA_VERSION == 2 and store.has_trials
+        assert store.meta()["schema_version"] == "2" and store.count() == 1

@@ -21,7 +21,7 @@ def rows(config: dict) -> list[tuple]:
 
 
 def test_names_and_files():
-    assert P.preset_names() == ["table3", "table3-quick"]
+    assert P.preset_names() == ["table3", "table3-quick", "table3-tuned"]
     assert list(P.PRESETS) == P.preset_names()
     assert P.preset_path("table3").parent == P.PRESET_DIR
     with pytest.raises(ValueError, match="unknown preset 'table9'; presets: table3, table3-quick"):

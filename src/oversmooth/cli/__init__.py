@@ -7,6 +7,7 @@ from . import spectral  # noqa: F401
 from . import squash  # noqa: F401
 from . import train  # noqa: F401
 from . import experiments  # noqa: F401
+from . import tune  # noqa: F401
 from . import backward  # noqa: F401
 from . import diagnose  # noqa: F401
 from . import report  # noqa: F401

@@ -177,6 +177,7 @@ def table_command(
     config: Annotated[Optional[str], typer.Option("--config", "-c", help="Only the runs of this sweep file (rows in its order).")] = None,
     preset: Annotated[Optional[str], typer.Option("--preset", help="Only the runs of this preset (rows in its order).")] = None,
     published: Annotated[bool, typer.Option("--published/--no-published", help="Show published numbers in brackets.")] = True,
+    tuned: Annotated[bool, typer.Option("--tuned", help="Per tuned cell (oversmooth tune): fixed vs tuned accuracy, published, validation spread over trials, top fANOVA importances.")] = False,
 ) -> None:
     """Print mean ± std per (model, depth) cell in the literature's layout.
 
@@ -189,6 +190,7 @@ def table_command(
       oversmooth table results.db
       oversmooth table results.db --metric mean_cosine_similarity --dataset cora
       oversmooth table table3.db --preset table3-quick --format latex
+      oversmooth table tuned.db --preset table3-tuned --tuned
     """
     from ..experiments import expand
     from ..experiments.store import Store
@@ -200,6 +202,15 @@ def table_command(
         cfg = _sweep_config(config, preset, {})
         keys = [r.key for r in expand(cfg)]
         order = [v.label for v in cfg.variants]
+    if tuned:
+        from ..experiments.tune_table import render_tuned, tuned_summary
+
+        with Store(path, readonly=True) as s:
+            frame = tuned_summary(s, fixed_keys=keys)
+        if dataset is not None:
+            frame = frame[frame["dataset"] == dataset.lower()]
+        sys.stdout.write(render_tuned(frame, fmt))
+        return
     with Store(path, readonly=True) as s:
         summary = summarize(s, metric, keys=keys, order=order)
     if dataset is not None:

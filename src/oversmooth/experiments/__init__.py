@@ -1,4 +1,5 @@
-"""Depth sweeps: grids of runs, a resumable SQLite results store, literature tables.
+"""Depth sweeps: grids of runs, a resumable SQLite results store, literature tables, and
+per-cell hyperparameter tuning on validation (:mod:`.tune`).
 
 >>> import os, tempfile
 >>> from oversmooth.experiments import config_from_dict, run_sweep, Store, summarize, render
@@ -22,11 +23,15 @@ from .runner import execute, measure_layers
 from .store import SCHEMA_VERSION, RunRecord, Store, StoreVersionError
 from .sweep import SweepSummary, run_sweep
 from .tables import deepest_within, render, summarize
+from .tune import TuneSummary, run_tune
+from .tune_config import TuneConfig, TuneSettings, load_tune_config, tune_config_from_dict
+from .tune_table import render_tuned, tuned_summary
 
 __all__ = [
     "SweepConfig", "Variant", "config_from_dict", "load_config", "parse_options", "export",
     "RunSpec", "expand", "run_key", "PRESETS", "preset", "execute", "measure_layers",
     "SCHEMA_VERSION", "RunRecord", "Store", "StoreVersionError", "SweepSummary", "run_sweep",
     "deepest_within", "render", "summarize", "ReportInputs", "StoreContents", "read_store",
-    "report_inputs", "save_probe",
+    "report_inputs", "save_probe", "run_tune", "TuneSummary", "TuneConfig", "TuneSettings", "load_tune_config",
+    "tune_config_from_dict", "tuned_summary", "render_tuned",
 ]

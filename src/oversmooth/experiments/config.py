@@ -26,6 +26,9 @@ from explicit ``[[variants]]`` tables. A file looks like::
     [dataset_params.csbm]                    # parameters of a synthetic dataset
     num_nodes = 2000
 
+    [tune]                                   # optional: how `oversmooth tune` searches
+    trials = 12                              # (oversmooth.experiments.tune_config)
+
     [[variants]]
     model = "jknet"
     label = "JKNet+DropEdge"                 # row name in tables (default: derived)
@@ -54,7 +57,7 @@ DEFAULT_METRICS = SWEEP_METRICS
 TOP_KEYS = ("name", "datasets", "dataset_params", "split", "models", "mitigations", "options",
             "variants", "depths", "seeds", "training", "metrics", "track", "track_every",
             "backward_epochs",
-            "device")
+            "device", "tune")
 VARIANT_KEYS = ("model", "label", "options", "training", "depths")
 
 
@@ -217,6 +220,10 @@ def config_from_dict(raw: dict, source: str = "config", text: str | None = None)
         raise ValueError(f"{loc.where('track_every')}: track_every must be an integer >= 0")
     if track and track_every == 0:
         raise ValueError(f"{loc.where('track_every')}: track lists metrics but track_every = 0")
+    if "tune" in raw:  # how `oversmooth tune` searches; `oversmooth sweep` runs the fixed grid
+        from .tune_config import check_tune
+
+        check_tune(raw["tune"], variants, loc)
     backward_epochs = _backward_epochs(raw.get("backward_epochs", []), loc)
     split = raw.get("split", 0)
     if not isinstance(split, int) or isinstance(split, bool) or split < 0:

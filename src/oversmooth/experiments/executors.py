@@ -31,7 +31,8 @@ class Executor:
     name = "executor"
     capacity = 1
 
-    def submit(self, spec: RunSpec) -> Future:
+    def submit(self, spec: RunSpec, fn=execute) -> Future:
+        """Run ``fn(spec)`` (default :func:`execute`; :mod:`.tune` submits its trials)."""
         raise NotImplementedError
 
     def close(self, cancel: bool = False) -> None:
@@ -43,9 +44,9 @@ class InlineExecutor(Executor):
 
     name = "inline"
 
-    def submit(self, spec: RunSpec) -> Future:
+    def submit(self, spec: RunSpec, fn=execute) -> Future:
         future: Future = Future()
-        future.set_result(execute(spec))
+        future.set_result(fn(spec))
         return future
 
 
@@ -96,8 +97,8 @@ class LocalExecutor(Executor):
                                          mp_context=multiprocessing.get_context("spawn"),
                                          initializer=_init_worker, initargs=(threads, os.getpid()))
 
-    def submit(self, spec: RunSpec) -> Future:
-        return self._pool.submit(execute, spec)
+    def submit(self, spec: RunSpec, fn=execute) -> Future:
+        return self._pool.submit(fn, spec)
 
     def close(self, cancel: bool = False) -> None:
         self._pool.shutdown(wait=not cancel, cancel_futures=cancel)
@@ -118,10 +119,13 @@ class RayExecutor(Executor):
             ray.init(address=address, ignore_reinit_error=True, log_to_driver=False)
         cpus = int(ray.cluster_resources().get("CPU", 1))
         self.capacity = jobs or max(1, cpus // threads)
-        self._remote = ray.remote(num_cpus=threads)(execute)
+        self._threads = threads
+        self._remote = {execute: ray.remote(num_cpus=threads)(execute)}
 
-    def submit(self, spec: RunSpec) -> Future:
-        return self._remote.remote(spec).future()
+    def submit(self, spec: RunSpec, fn=execute) -> Future:
+        if fn not in self._remote:
+            self._remote[fn] = self._ray.remote(num_cpus=self._threads)(fn)
+        return self._remote[fn].remote(spec).future()
 
     def close(self, cancel: bool = False) -> None:
         if self._started:

@@ -48,6 +48,9 @@ class StoreContents:
     layers: pd.DataFrame
     layer_history: pd.DataFrame
     summaries: dict[str, pd.DataFrame]  # metric -> experiments.summarize(store, metric)
+    #: per tuned cell: fixed vs tuned vs published, spread, importances
+    #: (:func:`oversmooth.experiments.tune_table.tuned_summary`); empty without trials
+    tuned: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def done(self) -> pd.DataFrame:
@@ -96,8 +99,14 @@ def read_store(path: str | os.PathLike) -> StoreContents:
         for metric in LAYER_METRICS:
             if not layers.empty and (layers["metric"] == metric).any():
                 summaries[metric] = summarize(store, metric)
+        tuned = pd.DataFrame()
+        if store.count("trials"):
+            from .tune_table import tuned_summary
+
+            tuned = tuned_summary(store)
         return StoreContents(path=path, meta=store.meta(), runs=runs, layers=layers,
-                             layer_history=store.read("layer_history"), summaries=summaries)
+                             layer_history=store.read("layer_history"), summaries=summaries,
+                             tuned=tuned)
 
 
 def spectral_graphs(contents: StoreContents, datasets: Sequence[str] | None = None,

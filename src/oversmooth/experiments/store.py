@@ -3,7 +3,7 @@
 SQLite is an embedded database, so a store is a single file that needs no server, can
 be copied, and can be read with any SQLite client or :func:`read_runs` into pandas.
 
-Schema (version 1)
+Schema (version 2)
 ------------------
 ``meta(key TEXT PRIMARY KEY, value TEXT)``
     ``schema_version`` (checked on open: a store written by an older or newer schema is
@@ -23,6 +23,17 @@ Schema (version 1)
     The same metrics during training, every ``track_every`` epochs (optional).
 ``history(run_key, epoch, metric, value)``
     The training history (``train_loss``, ``val_loss``, ``val_acc``, ``test_acc``) per epoch.
+``trials`` -- one row per hyperparameter-search trial (:mod:`.tune`), keyed by
+    ``(cell_key, trial)``: ``dataset``, ``label``, ``model``, ``depth``, ``state``
+    (``running``, ``complete``, ``pruned`` or ``failed``), ``params_json``, ``value``
+    (validation accuracy at the best epoch), ``val_loss``, ``best_epoch``, ``epochs_run``,
+    ``curve_json`` (best validation accuracy so far at the reported epochs), ``wall_time``,
+    ``error``, ``worker`` (``host:pid`` of the process that claimed it), ``heartbeat``
+    (unix time, refreshed while it runs), ``started_at``, ``finished_at``. No test accuracy.
+
+Version 2 added ``trials``. A version-1 store opened for writing is migrated in place
+(the table is added and the version set to 2; runs are untouched); opened read-only it
+is read as it is, with no trials.
 
 Guarantees
 ----------
@@ -49,7 +60,9 @@ from typing import Any, Iterable, Iterator
 
 __all__ = ["SCHEMA_VERSION", "Store", "StoreVersionError", "RunRecord"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: Older schema versions this oversmooth migrates when it opens a store for writing.
+MIGRATABLE = (1,)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -85,7 +98,25 @@ CREATE TABLE IF NOT EXISTS history (
     PRIMARY KEY (run_key, epoch, metric)
 );
 CREATE INDEX IF NOT EXISTS runs_cell ON runs (dataset, label, depth);
+""" + "\n"  # the trials table follows (also what a version-1 store gains when migrated)
+
+_TRIALS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS trials (
+    cell_key TEXT NOT NULL,
+    trial INTEGER NOT NULL,
+    dataset TEXT NOT NULL, label TEXT NOT NULL, model TEXT NOT NULL, depth INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('running', 'complete', 'pruned', 'failed')),
+    params_json TEXT NOT NULL,
+    value REAL, val_loss REAL, best_epoch INTEGER, epochs_run INTEGER,
+    curve_json TEXT, wall_time REAL, error TEXT,
+    worker TEXT, heartbeat REAL, started_at TEXT, finished_at TEXT,
+    PRIMARY KEY (cell_key, trial)
+)
 """
+
+TRIAL_COLUMNS = ("cell_key", "trial", "dataset", "label", "model", "depth", "state", "params_json",
+                 "value", "val_loss", "best_epoch", "epochs_run", "curve_json", "wall_time",
+                 "error", "worker", "heartbeat", "started_at", "finished_at")
 
 RUN_COLUMNS = ("run_key", "status", "dataset", "model", "label", "depth", "seed", "options_json",
                "settings_json", "test_acc", "val_acc", "train_acc", "best_epoch", "epochs_run",
@@ -168,6 +199,7 @@ class Store:
         if not os.fspath(path).strip():
             raise ValueError("the store path is empty; give a file name such as results.db")
         self.path = Path(path)
+        self.schema_version: int | None = None
         self.retries = retries
         self.readonly = readonly
         if self.path.is_dir():
@@ -251,6 +283,9 @@ class Store:
         if has_meta:
             row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
             found = int(row[0]) if row and str(row[0]).isdigit() else None
+            self.schema_version = found
+            if found in MIGRATABLE:
+                return True
             if found != SCHEMA_VERSION:
                 raise StoreVersionError(
                     f"store {self.path} has schema version {found}, this oversmooth reads "
@@ -269,10 +304,16 @@ class Store:
     def _init_schema(self) -> None:
         def init(conn):
             if self._check_schema(conn):
+                if self.schema_version in MIGRATABLE:  # version 1 -> 2: add the trials table
+                    conn.execute(_TRIALS_SCHEMA)
+                    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                                 (str(SCHEMA_VERSION),))
+                    self.schema_version = SCHEMA_VERSION
                 return
             # executescript() would COMMIT mid-transaction, so statements go one by one
-            for statement in filter(str.strip, _SCHEMA.split(";")):
+            for statement in filter(str.strip, (_SCHEMA + _TRIALS_SCHEMA).split(";")):
                 conn.execute(statement)
+            self.schema_version = SCHEMA_VERSION
             conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             from .. import __version__
             conn.execute("INSERT INTO meta VALUES ('created_by', ?)", (f"oversmooth {__version__}",))
@@ -346,8 +387,10 @@ class Store:
         return row[0] if row else None
 
     def count(self, table: str = "runs") -> int:
-        if table not in ("runs", "layer_metrics", "layer_history", "history"):
+        if table not in ("runs", "layer_metrics", "layer_history", "history", "trials"):
             raise ValueError(f"unknown table {table!r}")
+        if table == "trials" and not self.has_trials:
+            return 0
         return self._retry(lambda: self._conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
 
     def read(self, table: str = "runs"):
@@ -355,13 +398,23 @@ class Store:
         columns holding the decoded JSON beside the raw JSON columns)."""
         import pandas as pd
 
-        if table not in ("runs", "layer_metrics", "layer_history", "history", "meta"):
+        if table not in ("runs", "layer_metrics", "layer_history", "history", "meta", "trials"):
             raise ValueError(f"unknown table {table!r}; tables: runs, layer_metrics, "
-                             "layer_history, history, meta")
-        order = {"runs": "dataset, label, depth, seed", "meta": "key"}.get(table, "run_key")
+                             "layer_history, history, meta, trials")
+        if table == "trials" and not self.has_trials:  # a version-1 store read as it is
+            return pd.DataFrame(columns=TRIAL_COLUMNS)
+        order = {"runs": "dataset, label, depth, seed", "meta": "key",
+                 "trials": "dataset, label, depth, trial"}.get(table, "run_key")
         frame = self._retry(lambda: pd.read_sql_query(
             f"SELECT * FROM {table} ORDER BY {order}", self._conn))
         return frame
+
+    @property
+    def has_trials(self) -> bool:
+        """Whether the store has the trials table (every store but a version-1 one read
+        read-only)."""
+        return self._conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='trials'").fetchone() is not None
 
     def meta(self) -> dict[str, str]:
         return dict(self._conn.execute("SELECT key, value FROM meta").fetchall())

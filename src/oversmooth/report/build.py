@@ -84,7 +84,9 @@ def build_report(inputs: ReportInputs | str | os.PathLike, output: str | os.Path
 
     figs = Figures(formats)
     missing: list[str] = []
-    body = [sections.accuracy(inputs, figs, missing), sections.layers(inputs, figs, missing),
+    body = [sections.accuracy(inputs, figs, missing)]
+    tuned = sections.tuned(inputs, figs, missing)  # only for a store with trials
+    body += ([tuned] if tuned else []) + [sections.layers(inputs, figs, missing),
             sections.spectral(inputs, figs, missing), sections.backward(inputs, figs, missing)]
     claims_section, claims = sections.claims(inputs)
     body += [claims_section, tables.tables(inputs), tables.settings(inputs)]

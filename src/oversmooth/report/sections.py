@@ -15,7 +15,7 @@ from . import plots
 from ..literature.claims import Measurements, evaluate
 from .output import Figures, safe_name
 
-__all__ = ["overview", "accuracy", "layers", "spectral", "backward", "claims", "backward_rows"]
+__all__ = ["overview", "accuracy", "tuned", "layers", "spectral", "backward", "claims", "backward_rows"]
 
 BACKWARD_COLUMNS = ["dataset", "series", "layer", "metric", "value"]
 
@@ -70,6 +70,31 @@ def accuracy(inputs, figs: Figures, missing: list[str]) -> H.Section:
         missing.append("accuracy vs depth: no finished run")
         sec.add(H.missing("no finished run in the store", f"{_sweep_hint(inputs)} --datasets "
                           "cora --models gcn --depths 2,4,8"))
+    return sec
+
+
+def tuned(inputs, figs: Figures, missing: list[str]) -> H.Section | None:
+    """Fixed vs tuned vs published per tuned cell (``oversmooth tune``); None without trials."""
+    from ..experiments.tune_table import layout_tuned
+
+    frame = getattr(inputs.contents, "tuned", None)
+    if frame is None or frame.empty:
+        return None
+    frame = frame[frame["dataset"].isin(inputs.datasets)]
+    sec = H.Section("tuned", "Tuned per cell: does the collapse come from the settings?")
+    sec.add(H.paragraph(
+        "Per cell, a search on validation accuracy (trial 0 = the fixed settings; test "
+        "accuracy never seen), then the best configuration on the same seeds. Val spread: "
+        "max - min validation accuracy over the complete and pruned trials, in points; "
+        "importance: Optuna's fANOVA over the complete trials."))
+    try:
+        sec.add(figs.add(plots.tuned_vs_depth(frame), "tuned_vs_depth",
+                         "Test accuracy against depth: fixed, tuned, published",
+                         "Solid: fixed settings; dashed: tuned per cell; dotted, open "
+                         "markers: published. Mean ± std over seeds."))
+    except ValueError as exc:
+        missing.append(f"tuned vs depth: {exc}")
+    sec.add(H.frame(layout_tuned(frame)))
     return sec
 
 

@@ -7,7 +7,7 @@ or more orders of magnitude (:func:`~oversmooth.report.style.use_log_scale`). Sa
 with :func:`oversmooth.report.style.save` (png, svg or pdf). Each function raises
 ``ValueError`` with a one-line message when it is given nothing to draw.
 
-By subject: :mod:`.depth` (accuracy vs depth), :mod:`.layers` (per-layer metrics of
+By subject: :mod:`.depth` (accuracy vs depth), :mod:`.tuned` (fixed vs tuned vs published), :mod:`.layers` (per-layer metrics of
 trained models), :mod:`.spectrum` (pure propagation, measured and predicted),
 :mod:`.gradients` (backward diagnostics), :mod:`.own` (a user's model: a probe's tables,
 a diagnosis). The functions take measurements (frames and
@@ -20,8 +20,9 @@ from .gradients import backward, backward_diagnosis
 from .layers import layer_metrics
 from .own import diagnosis, probe_heatmap, probe_layers
 from .spectrum import propagation_curves, spectral_vs_measured
+from .tuned import tuned_vs_depth
 
 __all__ = ["accuracy_vs_depth", "layer_metrics", "spectral_vs_measured", "backward",
-           "propagation_curves", "backward_diagnosis", "METRIC_LABELS", "LAYER_METRICS",
+           "propagation_curves", "backward_diagnosis", "tuned_vs_depth", "METRIC_LABELS", "LAYER_METRICS",
            "BACKWARD_METRICS", "deepest_runs", "label_order", "probe_layers", "probe_heatmap",
            "diagnosis"]
