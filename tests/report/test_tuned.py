@@ -42,9 +42,7 @@ def test_plot_refuses_nothing_to_draw():
 def test_table_tuned_prints_fixed_tuned_published(tuned_store, capsys):
     from oversmooth.cli import main
 
-    with pytest.raises(SystemExit) as exit_:
-        main(["table", str(tuned_store), "--tuned"])
-    assert exit_.value.code in (0, None)
+    main(["table", str(tuned_store), "--tuned"])  # success returns normally
     out = capsys.readouterr().out
     assert "| dataset | model | depth | fixed | tuned | published |" in out
     assert "| karate | GCN | 2 |" in out
