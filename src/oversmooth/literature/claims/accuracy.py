@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Mapping
 
 from ..published import number
-import pandas as pd
-
 from .core import (ACCURACY_TOLERANCE, split_verdict, NEAR_RANDOM, PRACTICAL_POINTS, Measurements,
                    _accuracy_by_depth, _by_depth, _has_dropedge, _has_skip, _is_plain_gcn,
-                   _practical_depth, _select)
+                   _practical_depth, _select, parts_text)
 
 
 def acc_table(m: Measurements, a: Mapping):
@@ -161,7 +159,7 @@ def not_overfitting(m: Measurements, a: Mapping):
     parts = {"the validation loss degrades too": bool((bad["loss"] > by.loc[best, "loss"]).all()),
              "not overfitting (the training accuracy falls too)":
                  bool((bad["train"] <= by.loc[best, "train"] - FAIL_POINTS).all())}
-    text = "; ".join(f"{p}: {'yes' if ok else 'no'}" for p, ok in parts.items())
+    text = parts_text(parts)
     return split_verdict(parts), numbers, text + f" (degraded depths: {', '.join(str(int(d)) for d in bad.index)})"
 
 
@@ -198,7 +196,7 @@ def onset(m: Measurements, a: Mapping):
                f"first depth {FAIL_POINTS:g}+ points below the best": severe}
     parts = {f"noticeable after {n_lo}-{n_hi} layers": noticed is not None and n_lo <= noticed <= n_hi + 1,
              f"severe after {s_lo}-{s_hi} layers": severe is not None and s_lo <= severe <= s_hi + 1}
-    text = "; ".join(f"{p}: {'yes' if ok else 'no'}" for p, ok in parts.items())
+    text = parts_text(parts)
     return split_verdict(parts), numbers, text
 
 

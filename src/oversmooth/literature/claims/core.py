@@ -52,6 +52,11 @@ def split_verdict(parts: Mapping[str, bool]) -> str:
     return "confirmed" if all(held) else "contradicted" if not any(held) else "partly"
 
 
+def parts_text(parts: Mapping[str, bool]) -> str:
+    """The parts of a claim and whether each holds, as one line: ``part: yes; part: no``."""
+    return "; ".join(f"{p}: {'yes' if ok else 'no'}" for p, ok in parts.items())
+
+
 @dataclass
 class Measurements:
     """What the claims are checked against.

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from .core import Measurements, _fact, _not_measured, split_verdict
+from .core import Measurements, _fact, _not_measured, split_verdict, parts_text
 from .mathematics import decays_geometrically
 
 #: Gradients "vanish" when the first layer's weight gradient is at most this fraction of the
@@ -33,7 +33,7 @@ def vs_vanishing(m: Measurements, a: Mapping):
                f"linear network ({lin['depth']} layers, {lin['init']}): |dW_1| / |dW_last|": float(f"{lin['ratio']:.3g}")}
     parts = {"oversmoothing without learning": smooth,
              "vanishing gradients without nonlinearities": lin["ratio"] <= VANISHED}
-    text = "; ".join(f"{p}: {'yes' if ok else 'no'}" for p, ok in parts.items())
+    text = parts_text(parts)
     return split_verdict(parts), numbers, text
 
 
@@ -50,7 +50,7 @@ def backward_linear(m: Measurements, a: Mapping):
              and b["mlp_min"] > MLP_KEEPS,
              "the mean output error plays the key role": st["gnn_stationary"]
              and st["mean_error_after"] < st["mean_error_init"]}
-    text = "; ".join(f"{p}: {'yes' if ok else 'no'}" for p, ok in parts.items())
+    text = parts_text(parts)
     return split_verdict(parts), numbers, text + f" ({b['setup']})"
 
 
@@ -69,7 +69,7 @@ def gnn_not_mlp(m: Measurements, a: Mapping):
         return _need("stationarity")
     numbers = {k: st[k] for k in ("gnn_stationary", "mlp_stationary", "gnn_inner_rel", "mlp_inner_rel", "setup")}
     parts = {"the deep GNN stalls": st["gnn_stationary"], "the MLP of the same depth does not": not st["mlp_stationary"]}
-    text = "; ".join(f"{p}: {'yes' if ok else 'no'}" for p, ok in parts.items())
+    text = parts_text(parts)
     return split_verdict(parts), numbers, text
 
 

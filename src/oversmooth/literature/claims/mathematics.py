@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Mapping
 
-from .core import SMOOTH_EPS, Measurements, _fact, _not_measured, _steps_below, split_verdict
+from .core import SMOOTH_EPS, Measurements, _fact, _not_measured, _steps_below, split_verdict, parts_text
 
 #: Eigenvalues are computed to about 1e-3 (Lanczos on Cora): a bound holds within it.
 EIG_TOL = 1e-3
@@ -108,7 +108,7 @@ def rank_one(m: Measurements, a: Mapping):
     parts = {"rank one on a connected graph": lim["rank_gcn_largest"] == 1,
              "every row the same under GCN's operator": lim["identical_rows_gcn_largest"] <= IDENTICAL,
              "rank one on the whole graph": lim["rank_gcn_whole"] == 1}
-    text = "; ".join(f"{p}: {'yes' if ok else 'no'}" for p, ok in parts.items())
+    text = parts_text(parts)
     return split_verdict(parts), numbers, (text + " (rows scale with sqrt(d+1) under S̃; they are "
                                            "identical only under the random-walk operator, per component)")
 
@@ -129,7 +129,7 @@ def sqrt_degree(m: Measurements, a: Mapping):
                  lim["spread_norm_over_sqrt_deg_plus_1"] <= IDENTICAL,
              "proportional to sqrt(degree) (without the self-loop)": lim["spread_norm_over_sqrt_deg"] <= IDENTICAL,
              "one common direction across components": lim["smallest_cosine_between_components"] >= 1 - IDENTICAL}
-    text = "; ".join(f"{p}: {'yes' if ok else 'no'}" for p, ok in parts.items())
+    text = parts_text(parts)
     return split_verdict(parts), numbers, text
 
 
@@ -145,7 +145,7 @@ def stationary(m: Measurements, a: Mapping):
                  lim["identical_rows_rw_largest"] <= IDENTICAL and lim["rw_vs_degree_weighted_mean"] <= IDENTICAL,
              "the same on every node of a graph with several components": lim["identical_rows_rw_whole"] <= IDENTICAL,
              "the same on every node under GCN's symmetric operator": lim["identical_rows_gcn_largest"] <= IDENTICAL}
-    text = "; ".join(f"{p}: {'yes' if ok else 'no'}" for p, ok in parts.items())
+    text = parts_text(parts)
     return split_verdict(parts), numbers, text
 
 
@@ -216,7 +216,7 @@ def receptive_field(m: Measurements, a: Mapping):
              f"{k1} hops cover the graph on {', '.join(real)}": all(_at(cov[g], k1) >= COVERAGE_ENTIRE for g in real),
              f"{k2} propagation steps make the nodes nearly identical on {', '.join(real)}":
                  all(v is not None and v <= NEARLY_IDENTICAL for v in dist.values())}
-    text = "; ".join(f"{p}: {'yes' if ok else 'no'}" for p, ok in parts.items())
+    text = parts_text(parts)
     return split_verdict(parts), numbers, text
 
 

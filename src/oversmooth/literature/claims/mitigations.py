@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from .core import Measurements, _fact, _not_measured, split_verdict
+from .core import Measurements, _fact, _not_measured, split_verdict, parts_text
 
 #: A row "mitigates" at the deep depth when its accuracy there is within this many points of
 #: plain GCN's at 2 layers; it "helps" when it beats plain GCN at the deep depth by this much.
@@ -91,7 +91,7 @@ def dropedge_destination(m: Measurements, a: Mapping):
                "relative distance between the two limits": round(d["limit_distance"], 4)}
     parts = {"slows the diffusion": d["rate_drop"] > d["rate"],
              "keeps the destination": d["limit_distance"] <= SAME_LIMIT}
-    text = "; ".join(f"{p}: {'yes' if ok else 'no'}" for p, ok in parts.items())
+    text = parts_text(parts)
     return split_verdict(parts), numbers, text + " (limit of P^k X on one DropEdge sample vs the full graph)"
 
 
@@ -109,7 +109,7 @@ def pairnorm_capacity(m: Measurements, a: Mapping):
               and cells["pndeep"][1] > cells["gcndeep"][1])
     parts = {"keeps the embeddings spread (more than GCN at depth)": spread,
              "costs accuracy (at 2 layers, vs GCN)": cells["pn2"][0] <= cells["gcn2"][0] - HELP_POINTS}
-    text = "; ".join(f"{p}: {'yes' if ok else 'no'}" for p, ok in parts.items())
+    text = parts_text(parts)
     return split_verdict(parts), numbers, text
 
 
@@ -122,7 +122,7 @@ def skip_not_solve(m: Measurements, a: Mapping):
                f"{label}, {deep} layers: accuracy, last/first rank-one residual": list(res)}
     parts = {"skip connections help (accuracy)": res[0] >= gcn[0] + HELP_POINTS,
              "the deep features are still smoothed": res[1] <= KEPT}
-    text = "; ".join(f"{p}: {'yes' if ok else 'no'}" for p, ok in parts.items())
+    text = parts_text(parts)
     return split_verdict(parts), numbers, text
 
 
