@@ -163,3 +163,17 @@ def test_heterogeneous_graph_without_edge_types():
     assert flat.edge_index.shape == (2, 0) and flat.edge_type.numel() == 0
     assert graph.components(flat.edge_index, 5)[0] == 5
     assert torch.allclose(propagation_operator(data, "gcn").to_dense(), torch.eye(5, dtype=torch.float64))
+
+
+def test_the_cache_keys_a_tuple_of_edge_tensors():
+    from oversmooth.graph import cached
+
+    a, b, c = (torch.zeros(2, 1, dtype=torch.long) for _ in range(3))
+    assert cached((a, b), 3, "k", lambda: 1) == 1
+    assert cached((a, b), 3, "k", lambda: 2) == 1           # same tensors, unchanged
+    assert cached((a, c), 3, "k", lambda: 3) == 3           # another second tensor
+    assert cached((a,), 3, "k", lambda: 4) == 4             # a one-tuple is not a or (a, b)
+    assert cached(a, 3, "k", lambda: 5) == 5
+    assert cached((), 3, "k", lambda: 6) == 6 and cached((), 3, "k", lambda: 7) == 6
+    b.add_(1)                                               # an in-place edit of any of them
+    assert cached((a, b), 3, "k", lambda: 8) == 8

@@ -23,31 +23,42 @@ __all__ = ["cached", "clear_cache", "CACHE_SIZE"]
 CACHE_SIZE = 4
 
 
-class _Entry:
-    __slots__ = ("refs", "versions", "num_nodes", "values")
+def _no_tensor():
+    return None
 
-    def __init__(self, tensors: tuple[Tensor, ...], num_nodes: int) -> None:
-        self.refs = tuple(weakref.ref(t) for t in tensors)
-        self.versions = tuple(t._version for t in tensors)
+
+class _Entry:
+    __slots__ = ("ref", "version", "rest", "is_tuple", "num_nodes", "values")
+
+    def __init__(self, key, num_nodes: int) -> None:
+        self.is_tuple = isinstance(key, tuple)
+        first = (key[0] if key else None) if self.is_tuple else key
+        self.ref = weakref.ref(first) if first is not None else _no_tensor
+        self.version = first._version if first is not None else 0
+        # the further edge tensors of a heterogeneous graph, checked only once the first matches
+        self.rest = tuple((weakref.ref(t), t._version) for t in key[1:]) if self.is_tuple else ()
         self.num_nodes = num_nodes
         self.values: dict = {}
 
-    def matches(self, tensors: tuple[Tensor, ...], num_nodes: int) -> bool:
-        return (self.num_nodes == num_nodes and len(self.refs) == len(tensors)
-                and all(r() is t and v == t._version for r, v, t in zip(self.refs, self.versions, tensors)))
+    def matches_rest(self, key: tuple) -> bool:
+        return len(key) == len(self.rest) + (1 if key else 0) and all(
+            ref() is t and version == t._version for (ref, version), t in zip(self.rest, key[1:]))
 
 
 _ENTRIES: list[_Entry] = []
 
 
 def _entry(edge_index, num_nodes: int) -> _Entry:
-    tensors = tuple(edge_index) if isinstance(edge_index, tuple) else (edge_index,)
+    is_tuple = isinstance(edge_index, tuple)
+    first = (edge_index[0] if edge_index else None) if is_tuple else edge_index
+    version = first._version if first is not None else 0
     for i, e in enumerate(_ENTRIES):
-        if e.matches(tensors, num_nodes):
+        if (e.ref() is first and e.version == version and e.num_nodes == num_nodes
+                and e.is_tuple == is_tuple and (not is_tuple or e.matches_rest(edge_index))):
             if i:
                 _ENTRIES.insert(0, _ENTRIES.pop(i))
             return e
-    e = _Entry(tensors, num_nodes)
+    e = _Entry(edge_index, num_nodes)
     _ENTRIES.insert(0, e)
     del _ENTRIES[CACHE_SIZE:]
     return e
