@@ -24,7 +24,7 @@ from ..graph.validate import validate
 from . import synthetic
 from .real import REAL_DATASETS, DataUnavailableError, RealDataset, data_root, is_present, load_pyg
 from .real import karate_masks as _karate_masks
-from .summary import connected_component_labels, edge_homophily, node_homophily, summary
+from .summary import connected_component_labels, edge_homophily, metapath_homophily, node_homophily, summary
 from .synthetic import (barabasi_albert, clique_path_transfer, complete_graph, cora_like,
                         crossed_ring_transfer, csbm, erdos_renyi, grid_graph, hop_distance,
                         path_graph, ring_graph, ring_transfer, sbm, tree_neighbors_match)
@@ -33,7 +33,7 @@ __all__ = [
     "load", "available", "summary", "validate", "DataUnavailableError", "REAL_DATASETS",
     "SYNTHETIC", "csbm", "sbm", "cora_like", "complete_graph", "path_graph", "ring_graph",
     "grid_graph", "erdos_renyi", "barabasi_albert", "connected_component_labels",
-    "edge_homophily", "node_homophily", "data_root",
+    "edge_homophily", "node_homophily", "metapath_homophily", "data_root",
     "tree_neighbors_match", "ring_transfer", "crossed_ring_transfer", "clique_path_transfer",
     "hop_distance",
 ]
