@@ -101,6 +101,8 @@ def _check(num_customers, num_merchants, num_transactions, accounts_per_customer
                         ("num_transactions", num_transactions)):
         if not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    if not 1.0 <= accounts_per_customer <= 1000:
+        raise ValueError(f"accounts_per_customer must lie in [1, 1000], got {accounts_per_customer}")
     largest = LIMITS["num_nodes"][1]
     total = num_customers * (1 + accounts_per_customer) + num_merchants + num_transactions
     if total > largest:
@@ -110,8 +112,6 @@ def _check(num_customers, num_merchants, num_transactions, accounts_per_customer
                         ("homophily", homophily)):
         if not 0.0 <= value <= 1.0:
             raise ValueError(f"{name} must lie in [0, 1], got {value}")
-    if not 1.0 <= accounts_per_customer <= 1000:
-        raise ValueError(f"accounts_per_customer must lie in [1, 1000], got {accounts_per_customer}")
     for name, value in (("degree_skew", degree_skew), ("feature_snr", feature_snr)):
         if not (math.isfinite(value) and value >= 0):
             raise ValueError(f"{name} must be a finite number >= 0, got {value}")
