@@ -168,3 +168,11 @@ def test_not_a_database(tmp_path):
     empty.write_bytes(b"")
     with pytest.raises(ValueError, match="empty.db holds no tables"):
         from_sqlite(empty, target="a.b")
+
+
+def test_blob_columns_are_no_features_nor_labels(tmp_path):
+    path = database(tmp_path, SHOP + ["ALTER TABLE customer ADD COLUMN photo BLOB",
+                                      "UPDATE customer SET photo = x'00ff'"])
+    assert "photo" not in from_sqlite(path, target="customer.vip")["customer"].feature_names
+    with pytest.raises(ValueError, match="target customer.photo holds binary data"):
+        from_sqlite(path, target="customer.photo")

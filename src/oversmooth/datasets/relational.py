@@ -63,14 +63,15 @@ def from_sqlite(path: str | os.PathLike, target: str, max_categories: int = 32,
         if not any(connection.execute(f"PRAGMA foreign_key_list({_quote(n)})").fetchone() for n in names):
             raise ValueError(f"{file} has no foreign keys, so its tables ({', '.join(names)}) are not "
                              "linked; declare them (column REFERENCES parent(key)) to make edges")
-        table, column = _parse_target(target, names)
+        table, column = _parse_target(connection, target, names)
         raw = {name: _read(connection, name) for name in names}
     except sqlite3.Error as exc:
         raise ValueError(f"{file}: {' '.join(str(exc).split())}") from None
     finally:
         connection.close()
     tables = _tables(raw)
-    column = _target_column(next(t for t in tables if t.name == table), column, raw[table][1])
+    if column not in next(t for t in tables if t.name == table).columns:
+        raise ValueError(f"target {table}.{column} holds binary data (BLOB), not labels")
     data = graph(tables, (table, column), max_categories, train_fraction, val_fraction, seed)
     data.name = file.stem
     return data
@@ -98,7 +99,8 @@ def _table_names(connection, file: Path) -> list[str]:
     return names
 
 
-def _parse_target(target, names: list[str]) -> tuple[str, str]:
+def _parse_target(connection, target, names: list[str]) -> tuple[str, str]:
+    """``(table, column)`` of ``"table.column"``, checked before any row is read."""
     if not isinstance(target, str) or "." not in target:
         raise ValueError(f"target must be 'table.column' (e.g. 'customer.fraud'), got {target!r}")
     # table names may hold dots themselves: the longest table name that prefixes the target
@@ -107,7 +109,14 @@ def _parse_target(target, names: list[str]) -> tuple[str, str]:
         raise ValueError(f"target {target!r}: no table {target.split('.')[0]!r} in the database; "
                          f"tables: {', '.join(names)}")
     table = max(matches, key=len)
-    return table, target[len(table) + 1:]
+    info = connection.execute(f"PRAGMA table_info({_quote(table)})").fetchall()
+    column = _find_column([row[1] for row in info], target[len(table) + 1:], f"target {target}", table)
+    keys = {row[1] for row in info if row[5] > 0}
+    keys |= {row[3] for row in connection.execute(f"PRAGMA foreign_key_list({_quote(table)})")}
+    if column in keys:
+        raise ValueError(f"target {table}.{column} is a key column; the target must be a label "
+                         "column (integers or text)")
+    return table, column
 
 
 def _read(connection, name: str) -> tuple[list[str], dict[str, tuple], list[tuple[str, str, str | None]]]:
@@ -180,13 +189,13 @@ def _tables(raw: dict) -> list[Table]:
     return list(tables.values())
 
 
-def _find_column(values: dict, column: str, where: str, table: str) -> str:
-    if column in values:
+def _find_column(columns, column: str, where: str, table: str) -> str:
+    if column in columns:
         return column
-    lower = {c.lower(): c for c in values}
+    lower = {c.lower(): c for c in columns}
     if column.lower() in lower:  # SQLite names are case-insensitive
         return lower[column.lower()]
-    raise ValueError(f"{where}: table {table} has no column {column!r}; columns: {', '.join(values)}")
+    raise ValueError(f"{where}: table {table} has no column {column!r}; columns: {', '.join(columns)}")
 
 
 def _resolve(child: Table, column: str, values: list, parent: str, parent_column: str,
@@ -224,12 +233,3 @@ def _integer_rows(values: list, parent_values: list) -> np.ndarray | None:
         return None
     position = np.minimum(np.searchsorted(ranked, child), len(keys) - 1)
     return np.where(ranked[position] == child, order[position], -2)
-
-
-def _target_column(table: Table, column: str, values: dict) -> str:
-    found = _find_column(values, column, f"target {table.name}.{column}", table.name)
-    if found not in table.columns:
-        kind = "a key column" if found in table.key.split("+") or found in table.foreign else "a BLOB column"
-        raise ValueError(f"target {table.name}.{found} is {kind}; the target must be a label column "
-                         "(integers or text)")
-    return found
