@@ -6,6 +6,7 @@ import sqlite3
 
 import pytest
 import torch
+from torch_geometric.transforms import ToUndirected
 
 from oversmooth import datasets
 from oversmooth.datasets import bank, bank_to_sqlite
@@ -53,9 +54,13 @@ def test_sizes_and_the_conventions_of_a_heterogeneous_graph():
         x = data[node_type].x
         assert x.dtype == torch.float32 and x.size(0) == data[node_type].num_nodes
         assert len(data[node_type].feature_names) == x.size(1)
-    for source, relation, target in data.edge_types:
-        reverse = relation[4:] if relation.startswith("rev_") else f"rev_{relation}"
-        assert torch.equal(data[target, reverse, source].edge_index, data[source, relation, target].edge_index.flip(0))
+    forward = data.clone()
+    for edge_type in [e for e in data.edge_types if e[1].startswith("rev_")]:
+        del forward[edge_type]
+    undirected = ToUndirected()(forward)  # both directions, named as PyG names them
+    assert set(undirected.edge_types) == set(data.edge_types)
+    for edge_type in data.edge_types:
+        assert torch.equal(undirected[edge_type].edge_index, data[edge_type].edge_index)
     owners = data["account", "customer_id", "customer"].edge_index[1]
     assert owners.unique().numel() == 500  # every customer holds an account
     store = data["customer"]
