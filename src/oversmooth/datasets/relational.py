@@ -82,10 +82,13 @@ def _connect(file: Path) -> sqlite3.Connection:
         raise FileNotFoundError(f"database {file} does not exist")
     if not file.is_file():
         raise ValueError(f"{file} is not a file; give a SQLite database file")
+    connection = None
     try:
         connection = sqlite3.connect(file.resolve().as_uri() + "?mode=ro", uri=True)
         connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError:
+        if connection is not None:
+            connection.close()
         raise ValueError(f"{file} is not a SQLite database (or cannot be read)") from None
     return connection
 
