@@ -22,7 +22,6 @@ from torch_geometric.data import Data, HeteroData
 from torch_geometric.utils import remove_self_loops, to_undirected
 
 from .._params import check_arguments
-from ..graph.hetero import is_hetero
 from ..graph.validate import validate
 from . import synthetic
 from .bank import bank, bank_to_sqlite
@@ -115,9 +114,7 @@ def load(name: str, root: str | os.PathLike | None = None, split: int = 0, **par
     """
     key = name.lower()
     if key in SYNTHETIC:
-        data = SYNTHETIC[key](**check_synthetic(key, params))
-        # validate checks a Data; a generated HeteroData follows graph.hetero by construction
-        return data if is_hetero(data) else validate(data)
+        return validate(SYNTHETIC[key](**check_synthetic(key, params)))
     if key not in REAL_DATASETS:
         raise _unknown(name)
     if params:

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 from torch_geometric.data import HeteroData
 
+from ..graph.validate import validate
 from ._tables import Table, _quote, graph
 
 __all__ = ["from_sqlite"]
@@ -74,7 +75,7 @@ def from_sqlite(path: str | os.PathLike, target: str, max_categories: int = 32,
         raise ValueError(f"target {table}.{column} holds binary data (BLOB), not labels")
     data = graph(tables, (table, column), max_categories, train_fraction, val_fraction, seed)
     data.name = file.stem
-    return data
+    return validate(data)
 
 
 def _connect(file: Path) -> sqlite3.Connection:
