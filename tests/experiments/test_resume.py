@@ -148,7 +148,9 @@ def test_workers_exit_when_the_sweep_is_killed(tmp_path, sig):
     assert len(workers) >= 2, "the pool did not start"
     os.kill(proc.pid, sig)  # the parent alone, not its process group
     proc.wait(timeout=30)
-    deadline = time.time() + 10
+    # a worker still importing torch when its parent dies exits once it gets control, which
+    # takes seconds on a loaded machine: the test waits for that, not for a timing target
+    deadline = time.time() + 90
     while time.time() < deadline and any(_alive(p) for p in workers):
         time.sleep(0.1)
     assert not any(_alive(p) for p in workers), "a worker outlived the sweep"
