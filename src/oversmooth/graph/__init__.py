@@ -10,7 +10,7 @@
 """
 
 from .cache import CACHE_SIZE, cached, clear_cache
-from .hetero import is_hetero, target_node_type
+from .hetero import is_hetero, target_node_type, type_graph
 from .operators import (MATRIX_OPERATORS, OPERATORS, SPECTRAL_OPERATORS, APPNPOperator, GraphOperator,
                         SGCOperator, SparseOperator, as_csr, check_operator, graph_operator,
                         normalized_adjacency, propagation_operator, spmm)
@@ -25,5 +25,5 @@ __all__ = [
     "normalized_adjacency", "SparseOperator", "spmm", "as_csr", "GraphOperator", "graph_operator",
     "SGCOperator", "APPNPOperator", "propagation_operator", "check_operator",
     "MATRIX_OPERATORS", "OPERATORS", "SPECTRAL_OPERATORS", "cached", "clear_cache", "CACHE_SIZE",
-    "is_hetero", "target_node_type",
+    "is_hetero", "target_node_type", "type_graph",
 ]
