@@ -28,11 +28,13 @@ from torch import Tensor
 from .metrics import BACKWARD_KEYS, _compute, available, resolve
 from .metrics._utils import sharing, sq_norm, stage
 from .metrics.backward import _backward
+from ._probe_types import measured, node_type_metrics, type_views
+from .graph.hetero import is_hetero, target_node_type
 from .graph.validate import check_edge_index, check_labels
 from .metrics.defaults import PROBE_BACKWARD, PROBE_METRICS
 
-__all__ = ["Probe", "Capture", "capture_layers", "layer_targets", "default_loss", "PROBE_METRICS",
-           "PROBE_BACKWARD"]
+__all__ = ["Probe", "Capture", "capture_layers", "layer_targets", "default_loss", "model_inputs",
+           "PROBE_METRICS", "PROBE_BACKWARD"]
 
 def _backward_keys(backward) -> tuple[str, ...]:
     if backward is True:
@@ -50,7 +52,11 @@ def _backward_keys(backward) -> tuple[str, ...]:
 
 
 def _first_tensor(output):
+    """A hooked layer's output: the tensor, the first tensor of a tuple, or a heterogeneous
+    layer's ``{node type: tensor}`` dict (``HGTConv``, ``HeteroConv``) as is."""
     if isinstance(output, Tensor):
+        return output
+    if isinstance(output, dict) and output and all(isinstance(v, Tensor) for v in output.values()):
         return output
     if isinstance(output, (tuple, list)):
         for item in output:
@@ -59,14 +65,33 @@ def _first_tensor(output):
     return None
 
 
+def model_inputs(data) -> tuple:
+    """What a model is called with on ``data``: ``(data.x, data.edge_index)``, or
+    ``(data.x_dict, data.edge_index_dict)`` for a HeteroData (a heterogeneous zoo model)."""
+    if is_hetero(data):
+        return data.x_dict, data.edge_index_dict
+    return data.x, data.edge_index
+
+
+def _pieces(h) -> list[tuple[str | None, Tensor]]:
+    """``[(node type, tensor)]`` of a layer output: ``[(None, h)]`` for a tensor."""
+    return list(h.items()) if isinstance(h, dict) else [(None, h)]
+
+
+def _detach(h):
+    return {t: v.detach() for t, v in h.items()} if isinstance(h, dict) else h.detach()
+
+
 def default_loss(out: Tensor, data) -> Tensor:
     """Cross entropy on ``data.train_mask`` (every node when there is no mask): the loss
     whose gradients :func:`capture_layers`, :meth:`Probe.measure` and
-    :func:`oversmooth.backward.diagnose` take unless given ``loss_fn``."""
-    y = getattr(data, "y", None)
+    :func:`oversmooth.backward.diagnose` take unless given ``loss_fn``. On a HeteroData:
+    the target node type's labels and mask (``out`` is that type's logits)."""
+    store = data[target_node_type(data)] if is_hetero(data) else data
+    y = getattr(store, "y", None)
     if y is None:
         raise ValueError("data has no labels y: pass loss_fn=(output, data) -> scalar")
-    mask = getattr(data, "train_mask", None)
+    mask = getattr(store, "train_mask", None)
     if mask is not None and mask.dim() == 1:
         return F.cross_entropy(out[mask], y[mask])
     return F.cross_entropy(out, y)
@@ -138,6 +163,8 @@ class Capture:
       for a tensor the loss does not depend on);
     * ``loss``: :math:`L` (a 0-dim tensor; ``None`` when no gradient was taken);
     * ``layer_names``: module name per layer for hooked models (empty for zoo models).
+
+    For a heterogeneous model each layer's output and gradient is a dict ``{node type: tensor}``.
     """
 
     outputs: dict[int, Tensor]
@@ -151,7 +178,8 @@ class Capture:
 
 def capture_layers(model: torch.nn.Module, data, *, grad: bool = False, loss_fn: Callable | None = None,
                    layers=None, train: bool | None = False, wrt=()) -> Capture:
-    """One pass ``model(data.x, data.edge_index)`` with every layer's output captured.
+    """One pass ``model(data.x, data.edge_index)`` with every layer's output captured
+    (``model(data.x_dict, data.edge_index_dict)`` on a HeteroData, see :func:`model_inputs`).
 
     Layers are found by :func:`layer_targets` (a zoo model's taps, else forward hooks on
     ``layers`` or on every top-level ``MessagePassing``). The pass runs in eval mode (no
@@ -177,24 +205,29 @@ def capture_layers(model: torch.nn.Module, data, *, grad: bool = False, loss_fn:
         if train is not None:
             model.train(train)
         with torch.enable_grad() if grad else torch.no_grad():
-            out = model(data.x, data.edge_index)
-        capture = Capture(outputs={k: h.detach() for k, h in sorted(live.items())}, grads={},
+            out = model(*model_inputs(data))
+        capture = Capture(outputs={k: _detach(h) for k, h in sorted(live.items())}, grads={},
                           output=out.detach(), layer_names=names)
         wrt = list(wrt)
-        layers_with_grad = [k for k in sorted(live) if live[k].requires_grad]
-        if grad and (layers_with_grad or wrt):
+        # (layer, node type or None, tensor) of every layer output the loss may depend on
+        with_grad = [(k, t, v) for k in sorted(live) for t, v in _pieces(live[k]) if v.requires_grad]
+        if grad and (with_grad or wrt):
             loss = (loss_fn or default_loss)(out, data)
             if loss.dim() != 0:
                 raise ValueError(f"the loss must be a finite scalar, got {loss.detach().flatten()[:4]}")
             head = [out] if out.requires_grad else []
-            grads = torch.autograd.grad(loss, head + [live[k] for k in layers_with_grad] + wrt,
+            grads = torch.autograd.grad(loss, head + [v for _, _, v in with_grad] + wrt,
                                         allow_unused=True)
             capture.loss = loss.detach()
             capture.output_grad = grads[0].detach() if head and grads[0] is not None else None
             grads = grads[len(head):]
-            capture.grads = {k: (g.detach() if g is not None else torch.zeros_like(live[k]).detach())
-                             for k, g in zip(layers_with_grad, grads)}
-            capture.wrt_grads = [g.detach() if g is not None else None for g in grads[len(layers_with_grad):]]
+            for (k, t, v), g in zip(with_grad, grads):
+                g = g.detach() if g is not None else torch.zeros_like(v).detach()
+                if t is None:
+                    capture.grads[k] = g
+                else:
+                    capture.grads.setdefault(k, {})[t] = g
+            capture.wrt_grads = [g.detach() if g is not None else None for g in grads[len(with_grad):]]
     finally:
         for handle in handles:
             handle.remove()
@@ -240,6 +273,12 @@ class Probe:
     :func:`capture_layers` pass) without touching the parameters' ``.grad``. Non-finite layer outputs (a diverged model) are recorded as NaN
     instead of raising.
 
+    On a HeteroData (a heterogeneous zoo model: ``rgcn``, ``hgt``, ``hetero-*``) each layer
+    emits ``{node type: tensor}``: every node type's representation is measured on its own
+    rows and graph (:func:`oversmooth.graph.type_graph`: its same-type relations, else the
+    two-hop graph through the other types), its gradient likewise, and both tables gain a
+    ``node_type`` column (``group_distance_ratio`` only for the labelled target type).
+
     Args:
         model: a ``torch.nn.Module``.
         data: the graph (``edge_index``; ``y`` is used by ``group_distance_ratio`` and the default loss).
@@ -258,7 +297,8 @@ class Probe:
                  every: int = 1, backward=True) -> None:
         if not isinstance(model, torch.nn.Module):
             raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-        if getattr(data, "edge_index", None) is None:
+        self.hetero = is_hetero(data)
+        if not self.hetero and getattr(data, "edge_index", None) is None:
             raise ValueError("data has no edge_index")
         if not isinstance(every, int) or every < 1:
             raise ValueError(f"every must be a positive integer, got {every!r}")
@@ -266,6 +306,17 @@ class Probe:
         self.backward_keys = _backward_keys(backward)
         self.backward = bool(self.backward_keys)
         self.metrics = available() if metrics == "all" else resolve(metrics or PROBE_METRICS)
+        self._targets = layer_targets(model, layers)
+        self.layer_names: dict[int, str] = {}
+        self._handles: list = []
+        self._forward_rows: list[tuple] = []
+        self._backward_rows: list[tuple] = []
+        self._seen: set[int] = set()
+        self.recording = False
+        self.current_epoch = 0
+        if self.hetero:
+            self._views = type_views(data)
+            return
 
         self._num_nodes = int(data.num_nodes)
         check_edge_index(data.edge_index, self._num_nodes)
@@ -275,14 +326,6 @@ class Probe:
             check_labels(self._y, self._num_nodes)
         else:
             self.metrics = [m for m in self.metrics if m != "group_distance_ratio"]
-        self._targets = layer_targets(model, layers)
-        self.layer_names: dict[int, str] = {}
-        self._handles: list = []
-        self._forward_rows: list[tuple] = []
-        self._backward_rows: list[tuple] = []
-        self._seen: set[int] = set()
-        self.recording = False
-        self.current_epoch = 0
 
     # ------------------------------------------------------------------ attaching
     def __enter__(self) -> "Probe":
@@ -319,6 +362,9 @@ class Probe:
             return
         self._seen.add(k)
         epoch = self.current_epoch
+        if self.hetero:
+            self._on_typed_output(epoch, k, h)
+            return
         self._record(self._forward_rows, epoch, k, self._forward_metrics(h))
         if self.backward and h.requires_grad and torch.is_grad_enabled():
             h.register_hook(partial(self._on_grad, epoch, k))
@@ -359,6 +405,28 @@ class Probe:
     def _record(rows: list, epoch: int, k: int, values: dict) -> None:
         rows.extend((epoch, k, name, float(value)) for name, value in values.items())
 
+    # ------------------------------------------------------------------ heterogeneous
+    def _on_typed_output(self, epoch: int, k: int, h) -> None:
+        """Layer ``k``'s ``{node type: tensor}``: one row per node type and metric, and a
+        gradient hook per node type (a bare tensor has no type: recorded as NaN). A node
+        type whose output the loss does not reach (a non-target type in the last layer)
+        gets no backward rows."""
+        pieces = _pieces(h)
+        for t, values in node_type_metrics(dict(pieces), self._views, self.metrics, self._finite).items():
+            self._forward_rows.extend((epoch, k, t, name, float(v)) for name, v in values.items())
+        if self.backward and torch.is_grad_enabled():
+            for t, v in pieces:
+                if v.requires_grad:
+                    v.register_hook(partial(self._on_typed_grad, epoch, k, t))
+
+    def _on_typed_grad(self, epoch: int, k: int, node_type, grad: Tensor | None) -> None:
+        if grad is None:  # the loss does not reach this type's output (autograd.grad calls with None)
+            return
+        view = self._views.get(node_type)
+        values = measured(grad, view, self.backward_keys, self._finite,
+                          lambda g: _backward(g, view.edge_index, self.backward_keys))
+        self._backward_rows.extend((epoch, k, node_type, name, float(v)) for name, v in values.items())
+
     def measure(self, epoch: int = 0, *, train: bool | None = None, wrt=()) -> Capture:
         """One forward and backward pass now, recorded as ``epoch`` whatever ``every`` is.
 
@@ -377,19 +445,28 @@ class Probe:
 
     # ------------------------------------------------------------------ results
     def forward_table(self):
-        """Tidy ``pandas.DataFrame`` with columns ``epoch, layer, metric, value`` (forward pass)."""
-        return self._table(self._forward_rows)
+        """Tidy ``pandas.DataFrame`` with columns ``epoch, layer, metric, value`` (forward pass);
+        on a HeteroData ``epoch, layer, node_type, metric, value``, one row per node type."""
+        return self._table(self._forward_rows, self.hetero)
 
     def backward_table(self):
-        """Tidy ``pandas.DataFrame`` with columns ``epoch, layer, metric, value`` (gradients)."""
-        return self._table(self._backward_rows)
+        """Tidy ``pandas.DataFrame`` with columns ``epoch, layer, metric, value`` (gradients);
+        on a HeteroData ``epoch, layer, node_type, metric, value``, one row per node type."""
+        return self._table(self._backward_rows, self.hetero)
 
     @staticmethod
-    def _table(rows):
+    def _table(rows, hetero: bool = False):
         import pandas as pd
 
-        frame = pd.DataFrame(rows, columns=["epoch", "layer", "metric", "value"])
+        columns = ["epoch", "layer", "node_type", "metric", "value"] if hetero else \
+            ["epoch", "layer", "metric", "value"]
+        frame = pd.DataFrame(rows, columns=columns)
         return frame.sort_values(["epoch", "layer"], kind="stable").reset_index(drop=True)
+
+    def _homogeneous_only(self, what: str) -> None:
+        if self.hetero:
+            raise ValueError(f"{what} does not show node types yet: read forward_table() and "
+                             f"backward_table() (a node_type column) of a heterogeneous probe")
 
     def plot(self, path=None, kind: str = "auto", metrics=None, title: str = "probe"):
         """Per-layer metrics of the recorded passes as a figure (written to ``path`` when given:
@@ -406,6 +483,7 @@ class Probe:
         from .report import plots
         from .report.style import save
 
+        self._homogeneous_only("Probe.plot")
         forward, backward = self.forward_table(), self.backward_table()
         if kind == "auto":
             kind = "heatmap" if forward["epoch"].nunique() > 2 else "layers"
@@ -428,6 +506,7 @@ class Probe:
         """
         from .experiments import save_probe
 
+        self._homogeneous_only("Probe.save")
         return save_probe(self, store, label=label, **run)
 
     def write_tensorboard(self, log_dir, prefix: str = ""):
@@ -436,4 +515,5 @@ class Probe:
         see :func:`oversmooth.integrations.tensorboard.write_probe`). Returns ``log_dir``."""
         from .integrations.tensorboard import write_probe
 
+        self._homogeneous_only("Probe.write_tensorboard")
         return write_probe(self, log_dir, prefix=prefix)
