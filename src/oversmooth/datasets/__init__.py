@@ -7,6 +7,8 @@
 >>> data = datasets.load("csbm", num_nodes=500, homophily=0.2, seed=0)
 >>> round(datasets.summary(data)["edge_homophily"], 2)
 0.21
+>>> datasets.load("bank", num_customers=100, num_merchants=20, num_transactions=500).node_types
+['customer', 'account', 'merchant', 'transaction']
 """
 
 from __future__ import annotations
@@ -16,15 +18,17 @@ import inspect
 import os
 
 import torch
-from torch_geometric.data import Data
+from torch_geometric.data import Data, HeteroData
 from torch_geometric.utils import remove_self_loops, to_undirected
 
 from .._params import check_arguments
 from ..graph.validate import validate
 from . import synthetic
+from .bank import bank, bank_to_sqlite
+from .relational import from_sqlite
 from .real import REAL_DATASETS, DataUnavailableError, RealDataset, data_root, is_present, load_pyg
 from .real import karate_masks as _karate_masks
-from .summary import connected_component_labels, edge_homophily, node_homophily, summary
+from .summary import connected_component_labels, edge_homophily, metapath_homophily, node_homophily, summary
 from .synthetic import (barabasi_albert, clique_path_transfer, complete_graph, cora_like,
                         crossed_ring_transfer, csbm, erdos_renyi, grid_graph, hop_distance,
                         path_graph, ring_graph, ring_transfer, sbm, tree_neighbors_match)
@@ -33,9 +37,9 @@ __all__ = [
     "load", "available", "summary", "validate", "DataUnavailableError", "REAL_DATASETS",
     "SYNTHETIC", "csbm", "sbm", "cora_like", "complete_graph", "path_graph", "ring_graph",
     "grid_graph", "erdos_renyi", "barabasi_albert", "connected_component_labels",
-    "edge_homophily", "node_homophily", "data_root",
+    "edge_homophily", "node_homophily", "metapath_homophily", "data_root",
     "tree_neighbors_match", "ring_transfer", "crossed_ring_transfer", "clique_path_transfer",
-    "hop_distance",
+    "hop_distance", "bank", "bank_to_sqlite", "from_sqlite",
 ]
 
 SYNTHETIC = {
@@ -53,6 +57,8 @@ SYNTHETIC = {
     "ring-transfer": ring_transfer,
     "crossed-ring-transfer": crossed_ring_transfer,
     "clique-path-transfer": clique_path_transfer,
+    # relational: a HeteroData (customers, accounts, merchants, transactions), not a Data
+    "bank": bank,
 }
 
 
@@ -84,8 +90,9 @@ def check_synthetic(name: str, params: dict) -> dict:
     return check_arguments(SYNTHETIC[name], params, where=name)
 
 
-def load(name: str, root: str | os.PathLike | None = None, split: int = 0, **params) -> Data:
-    """Load a dataset by name as a :class:`~torch_geometric.data.Data`.
+def load(name: str, root: str | os.PathLike | None = None, split: int = 0, **params) -> Data | HeteroData:
+    """Load a dataset by name as a :class:`~torch_geometric.data.Data` (``bank``: a
+    :class:`~torch_geometric.data.HeteroData`).
 
     Real datasets (``cora``, ``citeseer``, ``pubmed``, ``cora-geom``, ``citeseer-geom``,
     ``texas``, ``cornell``, ``wisconsin``, ``chameleon``, ``squirrel``, ``actor``,

@@ -13,7 +13,7 @@ sweep file changes them per row label or model in ``[tune.space.<label or model>
 
 >>> space = search_space("gcn", {"dropedge": 0.3})
 >>> sorted(space)[:4]
-['dropedge', 'dropout', 'hidden_channels', 'init']
+['dropedge', 'dropout', 'epochs', 'hidden_channels']
 >>> space["lr"]
 {'low': 0.001, 'high': 0.05, 'log': True}
 """

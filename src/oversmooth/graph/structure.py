@@ -19,6 +19,7 @@ import torch
 from torch import Tensor
 
 from .cache import cached
+from .hetero import edge_index_dict, flat_edge_index, is_hetero
 from .validate import check_edge_index
 
 __all__ = ["graph_of", "num_classes", "simple_edges", "half_edges", "degree", "components",
@@ -27,7 +28,19 @@ __all__ = ["graph_of", "num_classes", "simple_edges", "half_edges", "degree", "c
 
 
 def graph_of(data) -> tuple[Tensor, int]:
-    """``(edge_index, num_nodes)`` of a :class:`~torch_geometric.data.Data`, checked."""
+    """``(edge_index, num_nodes)`` of a :class:`~torch_geometric.data.Data`, checked.
+
+    Of a :class:`~torch_geometric.data.HeteroData`: its flattened graph
+    (:func:`~oversmooth.graph.hetero.flat_edge_index`, cached), so every operator, basis and
+    structure of this package applies to a heterogeneous graph as the union of its edge types.
+    """
+    if is_hetero(data):
+        counts = data.num_nodes_dict
+        edge_index = flat_edge_index(edge_index_dict(data), counts)
+        num_nodes = sum(counts.values())
+        if num_nodes < 1:
+            raise ValueError("the graph must have at least one node, got num_nodes=0")
+        return edge_index, num_nodes
     edge_index = getattr(data, "edge_index", None)
     if edge_index is None:
         raise ValueError("the graph has no edge_index; pass a torch_geometric Data object")

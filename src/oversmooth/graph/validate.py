@@ -11,7 +11,9 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-__all__ = ["validate", "check_edge_index", "check_features", "check_labels", "check_mask"]
+__all__ = ["validate", "check_edge_index", "check_edge_type", "check_features", "check_labels", "check_mask"]
+
+MASKS = ("train_mask", "val_mask", "test_mask")
 
 
 def check_edge_index(edge_index: Tensor, num_nodes: int | None = None) -> None:
@@ -31,6 +33,26 @@ def check_edge_index(edge_index: Tensor, num_nodes: int | None = None) -> None:
         raise ValueError(
             f"edge_index refers to node {high} but the graph has only {num_nodes} nodes"
         )
+
+
+def check_edge_type(edge_type: tuple[str, str, str], edge_index: Tensor, num_nodes_dict) -> None:
+    """Check one edge type of a heterogeneous graph: its endpoint types exist, and ``edge_index``
+    is an integer ``[2, E]`` tensor whose rows index the source and destination types' nodes."""
+    where = f"edge type {edge_type!r}"
+    for t in (edge_type[0], edge_type[-1]):
+        if t not in num_nodes_dict:
+            raise ValueError(f"{where}: {t!r} is not a node type of the graph (give it x)")
+    try:
+        check_edge_index(edge_index)
+    except ValueError as error:
+        raise ValueError(f"{where}: {error}") from None
+    if edge_index.numel() == 0:
+        return
+    for row, t in ((0, edge_type[0]), (1, edge_type[-1])):
+        high = int(edge_index[row].max())
+        if high >= num_nodes_dict[t]:
+            raise ValueError(f"{where}: edge_index[{row}] has index {high} but {t!r} has "
+                             f"{num_nodes_dict[t]} nodes")
 
 
 def check_features(x: Tensor, name: str = "x") -> None:
@@ -78,17 +100,29 @@ def check_mask(mask: Tensor, num_nodes: int, name: str) -> None:
 
 
 def validate(data, num_classes: int | None = None):
-    """Check a :class:`torch_geometric.data.Data` graph and return it unchanged.
+    """Check a :class:`~torch_geometric.data.Data` or :class:`~torch_geometric.data.HeteroData`
+    graph and return it unchanged.
 
-    Checked: a positive node count, ``edge_index`` shape, dtype and index range,
-    finite floating-point features with one row per node, integer labels in range,
+    ``Data``: a positive node count, ``edge_index`` shape, dtype and index range, finite
+    floating-point features with one row per node, integer labels in range (``num_classes``),
     and boolean masks with one entry per node.
 
+    ``HeteroData`` (the conventions of :mod:`oversmooth.graph.hetero`): every node type has a
+    positive node count and finite floating-point ``x`` with one row per node, its labels and
+    masks checked as for ``Data`` (``num_classes`` applies to the target type's ``y``); every
+    edge type's ``edge_index`` is checked against its source and destination node counts;
+    the target type is well defined (:func:`~oversmooth.graph.hetero.target_node_type`); and
+    every edge has its reverse in some edge type (relations present in both directions).
+
     Raises:
-        ValueError: naming the first problem found.
+        ValueError: naming the first problem found (and the node or edge type).
     """
     from torch_geometric.data import Data
 
+    from .hetero import is_hetero
+
+    if is_hetero(data):
+        return _validate_hetero(data, num_classes)
     if not isinstance(data, Data):
         raise ValueError(f"expected a torch_geometric.data.Data graph, got {type(data).__name__}")
     num_nodes = data.num_nodes
@@ -103,11 +137,77 @@ def validate(data, num_classes: int | None = None):
         check_features(x)
         if x.size(0) != num_nodes:
             raise ValueError(f"x has {x.size(0)} rows but the graph has {num_nodes} nodes")
-    y = getattr(data, "y", None)
+    _check_node_labels(data, num_nodes, num_classes)
+    return data
+
+
+def _check_node_labels(store, num_nodes: int, num_classes: int | None) -> None:
+    y = getattr(store, "y", None)
     if y is not None:
         check_labels(y, num_nodes, num_classes)
-    for name in ("train_mask", "val_mask", "test_mask"):
-        mask = getattr(data, name, None)
+    for name in MASKS:
+        mask = getattr(store, name, None)
         if mask is not None:
             check_mask(mask, num_nodes, name)
+
+
+def _node_count(node_type: str, store) -> int:
+    where = f"node type {node_type!r}"
+    if "x" not in store:
+        raise ValueError(f"{where} has no features x (every node type needs x; "
+                         "a featureless type can use torch.ones(num_nodes, 1))")
+    x = store["x"]
+    try:
+        check_features(x)
+    except ValueError as error:
+        raise ValueError(f"{where}: {error}") from None
+    n = store["num_nodes"] if "num_nodes" in store else x.size(0)
+    if not n:
+        raise ValueError(f"{where} has no nodes")
+    if x.size(0) != n:
+        raise ValueError(f"{where}: x has {x.size(0)} rows but the type has {n} nodes")
+    return int(n)
+
+
+def _validate_hetero(data, num_classes: int | None):
+    from .hetero import target_node_type
+
+    if not data.node_types:
+        raise ValueError("the heterogeneous graph has no node types")
+    counts = {t: _node_count(t, data[t]) for t in data.node_types}
+    target = target_node_type(data)
+    for t, n in counts.items():
+        try:
+            _check_node_labels(data[t], n, num_classes if t == target else None)
+        except ValueError as error:
+            raise ValueError(f"node type {t!r}: {error}") from None
+    edges = {}
+    for edge_type in data.edge_types:
+        if "edge_index" not in data[edge_type]:
+            raise ValueError(f"edge type {edge_type!r} has no edge_index (use an empty [2, 0] tensor for no edges)")
+        edges[edge_type] = data[edge_type].edge_index
+        check_edge_type(edge_type, edges[edge_type], counts)
+    _check_both_directions(edges, counts)
     return data
+
+
+def _check_both_directions(edges: dict, counts: dict) -> None:
+    """Every edge ``u -> v`` (``u != v``) of the flattened graph has ``v -> u`` in some edge type."""
+    from .hetero import flat_edge_index
+    from .structure import is_undirected
+
+    flat = flat_edge_index(edges, counts)
+    n = sum(counts.values())
+    if is_undirected(flat, n):
+        return
+    src, dst = flat
+    present = torch.unique(src * n + dst)
+    lonely = ((src != dst) & ~torch.isin(dst * n + src, present)).nonzero()
+    column = int(lonely[0])
+    for edge_type, edge_index in edges.items():
+        if column < edge_index.size(1):
+            break
+        column -= edge_index.size(1)
+    (s, _, d), (i, j) = edge_type, edge_index[:, column].tolist()
+    raise ValueError(f"edge type {edge_type!r}: edge {s} {i} -> {d} {j} has no reverse {d} {j} -> {s} {i} "
+                     "in any edge type (add reverse relations: torch_geometric.transforms.ToUndirected)")

@@ -10,9 +10,14 @@ Example::
     data = datasets.load("cora")
     metrics.compute(data.x, data.edge_index, data.y)
     metrics.dirichlet_energy(data.x, data.edge_index, operator="gcn")
+
+Heterogeneous graphs (:mod:`.hetero`, loaded on first use): per node type, pair of types and
+edge type, e.g. ``metrics.compute_hetero(x_dict, hetero_data)``.
 """
 
 from __future__ import annotations
+
+import importlib
 
 import torch
 from torch import Tensor
@@ -35,7 +40,23 @@ __all__ = [
     "subspace_distance", "numerical_rank", "effective_rank", "feature_correlation", "rank_one_residual",
     "backward_smoothness", "Estimate", "mad_estimate", "mad_gap_estimate", "mean_pairwise_distance_estimate",
     "smv_estimate", "group_distance_ratio_estimate", "BACKWARD_KEYS", "MAX_EXACT", "NUM_SAMPLES", "NUM_SOURCES",
+    "compute_hetero", "dirichlet_energy_per_edge_type", "cosine_similarity_by_type", "mad_by_type",
+    "subspace_distance_hetero", "PER_TYPE_METRICS",
 ]
+
+#: Names of the heterogeneous-graph module, imported on first attribute access.
+_HETERO = ("compute_hetero", "dirichlet_energy_per_edge_type", "cosine_similarity_by_type", "mad_by_type",
+           "subspace_distance_hetero", "PER_TYPE_METRICS")
+
+
+def __getattr__(name: str):
+    if name in _HETERO:
+        return getattr(importlib.import_module(f"{__name__}.hetero"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
 
 # name -> function of (x, edge_index, y) on validated, detached input: a float, or an Estimate
 # for the metrics sampled above MAX_EXACT rows

@@ -12,7 +12,7 @@ from ..graph import reachability
 from ._utils import check_graph, check_name, check_sampling, check_x, float64, generator, rescaled
 from .estimate import Estimate, legacy
 from .similarity import (_BLOCK_ELEMENTS, MAX_EXACT, NUM_SOURCES, _direction_groups, _direction_groups_blocked,
-                         _unit_stats)
+                         _unit_rows, _unit_stats)
 
 __all__ = ["mad", "mad_estimate", "mad_gap", "mad_gap_estimate", "MASKS"]
 
@@ -34,6 +34,29 @@ def _global_mad(x: Tensor) -> float:
     if not bool(valid.any()):
         return 0.0
     return float((total[valid] / count[valid]).mean())
+
+
+def _cross_mad(a: Tensor, b: Tensor) -> float:
+    """MAD under the mask of pairs (row of ``a``, row of ``b``): rows of both are rows of D."""
+    ua, ub = _unit_rows(a), _unit_rows(b)
+    na, nb = ua.size(0), ub.size(0)
+    if na == 0 or nb == 0:
+        return 0.0
+    group = _direction_groups(torch.cat([ua, ub]))
+    size = int(group.max()) + 1
+    ga, gb = group[:na], group[na:]
+    means = []
+    for rows, partners, tied in ((ua, ub, torch.bincount(gb, minlength=size)[ga]),
+                                 (ub, ua, torch.bincount(ga, minlength=size)[gb])):
+        centre = partners.mean(0)
+        spread = (partners - centre).square().sum()
+        # sum_j (1 - cos_ij) = 1/2 sum_j ||u_i - u_j||^2 = 1/2 (m ||u_i - centre||^2 + spread):
+        # no cancellation when the rows are nearly parallel; tied partners add exactly 0
+        total = 0.5 * (partners.size(0) * (rows - centre).square().sum(1) + spread)
+        count = (partners.size(0) - tied).to(torch.float64)
+        means.append(total[count > 0] / count[count > 0])
+    means = torch.cat(means)
+    return float(means.mean()) if means.numel() else 0.0
 
 
 def _hops(edge_index: Tensor, num_nodes: int, sources: Tensor, limit: int) -> Tensor:

@@ -135,6 +135,14 @@ def _mean_cosine(x: Tensor, exclude_self: bool = True) -> float:
     return float(1.0 - stats.total / (n - 1 if exclude_self else n))
 
 
+def _cross_cosine(a: Tensor, b: Tensor) -> float:
+    """Mean cosine over the pairs of a non-zero row of ``a`` and one of ``b`` (0.0 without any)."""
+    sa, sb = _unit_stats(a), _unit_stats(b)
+    if sa.n == 0 or sb.n == 0:
+        return 0.0
+    return float(torch.dot(sa.mean, sb.mean))  # the mean of u_i . u_j over all pairs
+
+
 def _direction_groups(u: Tensor) -> Tensor:
     """Group id per unit row: rows with bitwise identical directions share an id."""
     n = u.size(0)

@@ -3,8 +3,9 @@
 A heterogeneous zoo model emits each layer as ``{node type: tensor}``;
 :class:`oversmooth.probe.Probe` measures every type's rows on that type's own graph
 (:func:`oversmooth.graph.type_graph`) with the homogeneous metrics.
-:func:`node_type_metrics` is the one place this dispatch happens, so cross-type metrics
-(``metrics/hetero.py``) join there.
+:func:`node_type_metrics` is the one place this dispatch happens: the cross-type metrics of
+:mod:`oversmooth.metrics.hetero` (per edge type, per pair of types, the flattened graph)
+join there.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from typing import Callable, NamedTuple
 import torch
 from torch import Tensor
 
-from .graph.hetero import target_node_type, type_graph
-from .graph.validate import check_labels
-from .metrics import _compute
-from .metrics._utils import sharing, stage
+from ..graph.hetero import target_node_type, type_graph
+from ..graph.validate import check_labels
+from ..metrics import _compute
+from ..metrics._utils import sharing, stage
 
 __all__ = ["View", "type_views", "measured", "node_type_metrics"]
 
