@@ -24,12 +24,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from torch_geometric.nn import HeteroDictLinear
 
-from ..graph.validate import check_edge_index
+from ..graph.validate import check_edge_type
 from .backbone import check_probability, check_sizes
 from .base import LayerTaps
 from .ops import dropout as drop
@@ -153,12 +152,9 @@ class HeteroGNN(LayerTaps):
         given = {tuple(e) for e in edge_index_dict}
         if given != set(self.edge_types):
             raise ValueError(f"{name} was built for edge types {self.edge_types}; got {sorted(given)}")
-        for (src, rel, dst), edge_index in edge_index_dict.items():
-            check_edge_index(edge_index)
-            if edge_index.numel() and (int(edge_index[0].max()) >= x_dict[src].shape[0]
-                                       or int(edge_index[1].max()) >= x_dict[dst].shape[0]):
-                raise ValueError(f"edge_index of {(src, rel, dst)} refers to a node beyond the "
-                                 f"{x_dict[src].shape[0]} {src} / {x_dict[dst].shape[0]} {dst} nodes")
+        counts = {t: x.shape[0] for t, x in x_dict.items()}
+        for edge_type, edge_index in edge_index_dict.items():
+            check_edge_type(tuple(edge_type), edge_index, counts)
 
     def forward(self, x_dict: dict[str, Tensor], edge_index_dict: dict) -> Tensor:
         """Logits of the ``target_node_type`` nodes, ``[num_target_nodes, out_channels]``."""

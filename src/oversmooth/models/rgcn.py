@@ -14,8 +14,9 @@ it *is* the formula above, one self-connection :math:`W_0` shared by all nodes a
 normalisation :math:`1/c_{i,r}` per relation, with both regularisations; a ``HeteroConv``
 would sum one root weight per relation into each node type and has no basis decomposition.
 After the projection every type has width ``hidden_channels``, so stacking the types'
-rows (in ``metadata`` order) into one matrix is free; the relation of an edge is its
-position in ``metadata``'s edge types.
+rows into the flattened graph (:mod:`oversmooth.graph.hetero`, node types in ``metadata``
+order) costs one concatenation; the relation of an edge is its edge type's position in
+``metadata``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import torch_geometric
 from torch import Tensor
 from torch_geometric.nn import RGCNConv
 
+from ..graph.hetero import cat_by_type, flat_edge_index, split_by_type
 from .backbone import check_divisible
 from .hetero import HeteroGNN
 
@@ -73,24 +75,18 @@ class RGCN(HeteroGNN):
         return conv, self.hidden_channels
 
     def graph(self, x_dict, edge_index_dict):
-        """The flattened graph, built once per forward pass: node type ``t``'s rows start at
-        ``offset[t]`` and relation ``r`` (its index in ``metadata``) is each edge's type."""
-        offset, start = {}, 0
-        for t in self.node_types:
-            offset[t] = start
-            start += x_dict[t].shape[0]
-        edges, types = [], []
-        for r, (src, rel, dst) in enumerate(self.edge_types):
-            ei = edge_index_dict[(src, rel, dst)]
-            shift = torch.tensor([[offset[src]], [offset[dst]]], device=ei.device, dtype=ei.dtype)
-            edges.append(ei + shift)
-            types.append(torch.full((ei.shape[1],), r, device=ei.device, dtype=torch.long))
-        sizes = [x_dict[t].shape[0] for t in self.node_types]
-        return torch.cat(edges, dim=1), torch.cat(types), sizes
+        """The flattened graph (:func:`oversmooth.graph.flat_edge_index`, cached with the edge
+        tensors), node types in ``metadata`` order, and each edge's relation: the index of its
+        edge type in ``metadata``."""
+        counts = {t: x_dict[t].shape[0] for t in self.node_types}
+        edges = {e: edge_index_dict[e] for e in self.edge_types}
+        flat = flat_edge_index(edges, counts)
+        sizes = torch.tensor([ei.shape[1] for ei in edges.values()], device=flat.device)
+        edge_type = torch.repeat_interleave(torch.arange(len(edges), device=flat.device), sizes)
+        return flat, edge_type, counts
 
     def propagate(self, k: int, h: dict[str, Tensor], graph) -> dict[str, Tensor]:
-        edge_index, edge_type, sizes = graph
-        x = torch.cat([h[t] for t in self.node_types], dim=0)
+        edge_index, edge_type, counts = graph
         with _per_relation_mean():
-            out = self.layers[k - 1](x, edge_index, edge_type)
-        return dict(zip(self.node_types, out.split(sizes, dim=0)))
+            out = self.layers[k - 1](cat_by_type(h, counts), edge_index, edge_type)
+        return split_by_type(out, counts)

@@ -51,36 +51,26 @@ def check_kind(model: nn.Module | str, data) -> bool:
 
 
 def check_hetero_data(model: nn.Module, data) -> None:
-    """The checks of ``fit``'s ``_check_data`` for a HeteroData: features of every node type,
-    valid relations, labels and one split of masks on the target type, and a model built
-    for these types, widths and classes."""
-    from ..graph import check_edge_index, num_classes, target_node_type
+    """The checks of ``fit``'s ``_check_data`` for a HeteroData: the graph's conventions
+    (:func:`oversmooth.graph.validate`), labels and one split of masks on the target type,
+    and a model built for this target, these widths and classes."""
+    from ..graph import num_classes, target_node_type, validate
 
     target = target_node_type(data)
     model_target = getattr(model, "target_node_type", target)
     if model_target != target:
         raise ValueError(f"model predicts node type {model_target!r} but the data's target is {target!r}")
-    for t in data.node_types:
-        x = getattr(data[t], "x", None)
-        if x is None or x.dim() != 2 or not x.is_floating_point():
-            raise ValueError(f"node type {t!r} needs float features x of shape [num_nodes, num_features]")
-    if not data.edge_types:
-        raise ValueError("data has no edge type; fit needs the relations of the HeteroData")
-    for (src, rel, dst), edge_index in data.edge_index_dict.items():
-        check_edge_index(edge_index)
-        if edge_index.numel() and (int(edge_index[0].max()) >= data[src].num_nodes
-                                   or int(edge_index[1].max()) >= data[dst].num_nodes):
-            raise ValueError(f"edge_index of {(src, rel, dst)} refers to a node beyond the "
-                             f"{data[src].num_nodes} {src} / {data[dst].num_nodes} {dst} nodes")
     store = data[target]
-    n = store.num_nodes
     for attr in ("y", "train_mask", "val_mask", "test_mask"):
         if getattr(store, attr, None) is None:
             raise ValueError(f"target node type {target!r} has no {attr}; fit needs y and "
                              f"train/val/test masks on it")
-        if attr != "y" and (store[attr].dim() != 1 or store[attr].shape[0] != n):
-            raise ValueError(f"{attr} of {target!r} must be a boolean vector of length {n} (one split); "
-                             f"got shape {list(store[attr].shape)}")
+    validate(data)
+    n = store.num_nodes
+    for name in ("train_mask", "val_mask", "test_mask"):
+        if store[name].dim() != 1:
+            raise ValueError(f"{name} of {target!r} must be a boolean vector of length {n} (one split); "
+                             f"got shape {list(store[name].shape)}")
     widths = getattr(model, "in_channels", None)
     if isinstance(widths, dict):
         for t, width in widths.items():
