@@ -298,7 +298,7 @@ def type_graph(data, node_type: str) -> Tensor:
     """The graph among the nodes of ``node_type``: what a per-type metric (Dirichlet energy,
     subspace distance, ...) of that type's representations is measured on.
 
-    The union of the relations from ``node_type`` to itself when there are any; else its
+    The union of the relations from ``node_type`` to itself when they have edges; else its
     two-hop (meta-path) graph through every other type ``u``: ``j -> i`` when some ``u`` node
     is reached from ``j`` by a relation ``(node_type, ., u)`` and reaches ``i`` by one
     ``(u, ., node_type)`` (customers sharing a merchant). Self-loops and duplicates are
@@ -311,7 +311,7 @@ def type_graph(data, node_type: str) -> Tensor:
         raise ValueError(f"{node_type!r} is not a node type of the graph; node types: "
                          f"{', '.join(data.node_types)}")
     n = data[node_type].num_nodes
-    same = [ei for (src, _, dst), ei in edge_index_dict(data).items() if src == dst == node_type]
+    same = [ei for (src, _, dst), ei in edge_index_dict(data).items() if src == dst == node_type and ei.numel()]
     if same:
         edge_index = torch.cat(same, dim=1)
     else:
