@@ -1,5 +1,6 @@
 """graph.hetero: flattening a heterogeneous graph, moving rows between it and per-type
-dicts, and the heterogeneous operator (the normalized adjacency of the union)."""
+dicts, the heterogeneous operator (the normalized adjacency of the union), and the graph
+among one node type's nodes (type_graph)."""
 
 from __future__ import annotations
 
@@ -177,3 +178,54 @@ def test_the_cache_keys_a_tuple_of_edge_tensors():
     assert cached((), 3, "k", lambda: 6) == 6 and cached((), 3, "k", lambda: 7) == 6
     b.add_(1)                                               # an in-place edit of any of them
     assert cached((a, b), 3, "k", lambda: 8) == 8
+
+
+# ---------------------------------------------------------------------------- type_graph
+def _bipartite() -> HeteroData:
+    data = HeteroData()
+    data["customer"].x = torch.zeros(4, 1)
+    data["merchant"].x = torch.zeros(3, 1)
+    buys = torch.tensor([[0, 1, 1, 2, 3, 3], [0, 0, 1, 1, 1, 2]])
+    data["customer", "buys", "merchant"].edge_index = buys
+    data["merchant", "rev_buys", "customer"].edge_index = buys.flip(0)
+    return data
+
+
+def _pairs(edge_index):
+    return {tuple(p) for p in edge_index.T.tolist()}
+
+
+def test_two_hop_graph_through_the_other_type_matches_dense_matrices():
+    data = _bipartite()
+    a_in = torch.zeros(3, 4)   # merchant u <- customer j
+    a_in[data["customer", "buys", "merchant"].edge_index[1], data["customer", "buys", "merchant"].edge_index[0]] = 1
+    reach = (a_in.T @ a_in) > 0  # customers i, j sharing a merchant
+    reach.fill_diagonal_(False)
+    expected = {(j, i) for i, j in reach.nonzero().tolist()}
+    got = graph.type_graph(data, "customer")
+    assert _pairs(got) == expected and got.shape[1] == len(expected)  # coalesced: no duplicates
+    assert _pairs(graph.type_graph(data, "merchant")) == {(0, 1), (1, 0), (1, 2), (2, 1)}
+
+
+def test_same_type_relations_win_and_lose_self_loops():
+    data = _bipartite()
+    data["customer", "knows", "customer"].edge_index = torch.tensor([[0, 1, 2, 2], [1, 0, 2, 3]])
+    assert _pairs(graph.type_graph(data, "customer")) == {(0, 1), (1, 0), (2, 3)}
+
+
+def test_type_graph_on_the_shop():
+    data = shop()
+    assert _pairs(graph.type_graph(data, "customer")) == {(1, 3), (3, 1), (0, 4), (4, 0)}  # knows
+    # 'refers' has no edge: through customers (each pays one merchant: only self-pairs, dropped,
+    # however many relations join them) and the city hosting merchants 0 and 1
+    assert _pairs(graph.type_graph(data, "merchant")) == {(0, 1), (1, 0)}
+    assert graph.type_graph(data, "city").shape == (2, 0)
+
+
+def test_type_graph_errors(monkeypatch):
+    data = _bipartite()
+    with pytest.raises(ValueError, match="'shop' is not a node type of the graph"):
+        graph.type_graph(data, "shop")
+    monkeypatch.setattr(graph.hetero, "TYPE_GRAPH_LIMIT", 5)
+    with pytest.raises(ValueError, match="two-hop graph of node type 'customer' through 'merchant' would have over 5"):
+        graph.type_graph(data, "customer")

@@ -10,10 +10,11 @@ from oversmooth.models import LayerTaps, available, build, defaults
 OURS = ["mlp", "gcn", "gat", "sage", "gin", "resgcn", "densegcn", "jknet", "incepgcn", "gcnii",
         "gcnii*", "appnp", "sgc"]
 ZOO = ["dagnn", "gprgnn", "g2", "gps", "transformer", "nsd", "graphormer"]
+HETERO = ["rgcn", "hgt", "hetero-gcn", "hetero-sage", "hetero-gat", "hetero-gin"]
 
 
-def test_available_lists_all_twenty():
-    assert available() == OURS + ZOO
+def test_available_lists_all_twenty_and_the_heterogeneous_six():
+    assert available() == OURS + ZOO + HETERO
 
 
 def test_unknown_model_lists_known():

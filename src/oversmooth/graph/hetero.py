@@ -51,7 +51,11 @@ from .cache import cached
 from .validate import check_edge_type
 
 __all__ = ["is_hetero", "target_node_type", "edge_index_dict", "node_slices", "flat_edge_index",
-           "split_by_type", "cat_by_type", "to_homogeneous"]
+           "split_by_type", "cat_by_type", "to_homogeneous", "type_graph", "TYPE_GRAPH_LIMIT"]
+
+#: Most (source, destination) pairs :func:`type_graph` builds through other node types
+#: (two int64 rows: 160 MB); a hub shared by more nodes is refused, not allocated.
+TYPE_GRAPH_LIMIT = 10_000_000
 
 
 def is_hetero(data) -> bool:
@@ -288,3 +292,60 @@ def to_homogeneous(data) -> Data:
     out.feature_offsets = feature_offsets
     out.target_node_type = target
     return out
+
+
+def type_graph(data, node_type: str) -> Tensor:
+    """The graph among the nodes of ``node_type``: what a per-type metric (Dirichlet energy,
+    subspace distance, ...) of that type's representations is measured on.
+
+    The union of the relations from ``node_type`` to itself when they have edges; else its
+    two-hop (meta-path) graph through every other type ``u``: ``j -> i`` when some ``u`` node
+    is reached from ``j`` by a relation ``(node_type, ., u)`` and reaches ``i`` by one
+    ``(u, ., node_type)`` (customers sharing a merchant). Self-loops and duplicates are
+    dropped; ``[2, E]``, on the device of the relations.
+
+    Raises:
+        ValueError: when the two-hop graph would exceed :data:`TYPE_GRAPH_LIMIT` pairs.
+    """
+    if node_type not in data.node_types:
+        raise ValueError(f"{node_type!r} is not a node type of the graph; node types: "
+                         f"{', '.join(data.node_types)}")
+    n = data[node_type].num_nodes
+    same = [ei for (src, _, dst), ei in edge_index_dict(data).items() if src == dst == node_type and ei.numel()]
+    if same:
+        edge_index = torch.cat(same, dim=1)
+    else:
+        edge_index = _two_hop(data, node_type, n)
+    edge_index = edge_index[:, edge_index[0] != edge_index[1]]
+    if edge_index.numel():
+        edge_index = torch.unique(edge_index, dim=1)  # sorted by (source, destination), coalesced
+    return edge_index
+
+
+def _two_hop(data, node_type: str, n: int) -> Tensor:
+    """Pairs ``(j, i)`` joined at a node of another type: for each edge ``j -> u``, every
+    edge ``u -> i`` (the edges into ``node_type`` grouped by ``u``, CSR-style)."""
+    pairs, total = [], 0
+    edges = edge_index_dict(data)
+    for (src, _, mid), out_edges in edges.items():
+        if src != node_type or mid == node_type:
+            continue
+        for (mid2, _, dst), in_edges in edges.items():
+            if mid2 != mid or dst != node_type:
+                continue
+            order = torch.argsort(in_edges[0], stable=True)
+            ends = in_edges[1][order]                                   # grouped by their u
+            per_mid = torch.bincount(in_edges[0], minlength=data[mid].num_nodes)
+            ptr = torch.cumsum(per_mid, 0) - per_mid                    # first edge of each u
+            counts = per_mid[out_edges[1]]                              # pairs per edge j -> u
+            total += int(counts.sum())
+            if total > TYPE_GRAPH_LIMIT:
+                raise ValueError(f"the two-hop graph of node type {node_type!r} through {mid!r} would have "
+                                 f"over {TYPE_GRAPH_LIMIT:,} pairs; measure that type on a same-type relation")
+            starts = torch.repeat_interleave(ptr[out_edges[1]] - (torch.cumsum(counts, 0) - counts), counts)
+            position = starts + torch.arange(int(counts.sum()), device=counts.device)
+            pairs.append(torch.stack([torch.repeat_interleave(out_edges[0], counts), ends[position]]))
+    if not pairs:
+        device = next(iter(edges.values())).device if edges else None
+        return torch.empty(2, 0, dtype=torch.long, device=device)
+    return torch.cat(pairs, dim=1)

@@ -3,8 +3,9 @@
 A zoo model calls ``self.emit(k, h)`` right after its ``k``-th propagation layer
 (``k = 1 .. depth``; ``k = 0`` may be emitted for the representation entering the
 first propagation layer), passing the layer's output *before* activation, dropout and
-normalisation. Emitting costs one empty-list check when nothing listens; listeners
-(the probe) get the live tensor, so they can attach gradient hooks to it.
+normalisation. A heterogeneous model (:class:`~oversmooth.models.hetero.HeteroGNN`) emits
+a dict ``{node type: tensor}`` per layer. Emitting costs one empty-list check when nothing
+listens; listeners (the probe) get the live tensor, so they can attach gradient hooks to it.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from torch import nn
 from .._params import check_value
 
 __all__ = ["MODELS", "build", "available", "defaults", "model_class", "accepted_options", "check_options",
-           "TRAINING_KEYS"]
+           "TRAINING_KEYS", "is_hetero_model"]
 
 #: name -> "module:Class" (module relative to ``oversmooth.models``), plus fixed options.
 MODELS: dict[str, tuple[str, dict]] = {
@@ -39,11 +39,24 @@ MODELS: dict[str, tuple[str, dict]] = {
     "transformer": ("transformer:GraphTransformer", {}),
     "nsd": ("nsd:NSD", {}),
     "graphormer": ("graphormer:Graphormer", {}),
+    # heterogeneous (HeteroData): metadata and target_node_type come from the graph
+    "rgcn": ("rgcn:RGCN", {}),
+    "hgt": ("hgt:HGT", {}),
+    "hetero-gcn": ("to_hetero:HeteroGCN", {}),
+    "hetero-sage": ("to_hetero:HeteroSAGE", {}),
+    "hetero-gat": ("to_hetero:HeteroGAT", {}),
+    "hetero-gin": ("to_hetero:HeteroGIN", {}),
 }
 
 #: Keys of a model's ``defaults`` that configure training, not the model.
 TRAINING_KEYS = ("lr", "weight_decay", "epochs", "patience")
 _SIZE_KEYS = ("in_channels", "hidden_channels", "out_channels", "depth")
+
+
+def is_hetero_model(name_or_class) -> bool:
+    """Whether a zoo model (a name or a class) takes a HeteroData (``rgcn``, ``hgt``, ``hetero-*``)."""
+    cls = model_class(name_or_class) if isinstance(name_or_class, str) else name_or_class
+    return bool(getattr(cls, "hetero", False))
 
 
 def available() -> list[str]:
@@ -118,6 +131,11 @@ def build(name: str, in_channels: int, hidden_channels: int | None, out_channels
     :func:`defaults` (training keys such as ``lr`` are ignored here; they belong to
     :func:`oversmooth.training.fit`). An option the model does not have raises a
     ``ValueError`` naming it and listing the accepted ones.
+
+    Heterogeneous models (:func:`is_hetero_model`) take ``in_channels`` as one width, a
+    ``{node type: width}`` dict or ``-1`` (widths read on the first forward pass), and the
+    options ``metadata=data.metadata()`` and ``target_node_type`` (the type to classify);
+    :func:`oversmooth.training.build_seeded` fills all three from a HeteroData.
     """
     key = _check_name(name)
     cls = model_class(key)
@@ -126,9 +144,11 @@ def build(name: str, in_channels: int, hidden_channels: int | None, out_channels
     model_defaults = defaults(key)
     if hidden_channels is None:
         hidden_channels = model_defaults.get("hidden_channels", 64)
+    hetero = is_hetero_model(cls)
     for size, value in (("in_channels", in_channels), ("hidden_channels", hidden_channels),
                         ("out_channels", out_channels), ("depth", depth)):
-        check_value(size, value, int, key)
+        # a heterogeneous model's in_channels may be {node type: width} (the model checks it)
+        check_value(size, value, int | dict if hetero and size == "in_channels" else int, key)
     for option, value in model_defaults.items():
         if option in accepted and option not in options:
             options[option] = value

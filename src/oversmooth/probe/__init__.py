@@ -8,12 +8,14 @@
   (which is a :func:`capture_layers` pass).
 
 Both listen to the layers the same way (:func:`layer_targets`). Sweeps, the backward
-diagnostics and the report's inputs capture through these two, nothing else.
+diagnostics and the report's inputs capture through these two, nothing else. A
+heterogeneous model's layers are ``{node type: tensor}`` dicts, measured per node type
+(:mod:`.hetero`).
 """
 
 from ..metrics.defaults import PROBE_BACKWARD, PROBE_METRICS
-from .capture import Capture, capture_layers, default_loss, layer_targets
+from .capture import Capture, capture_layers, default_loss, layer_targets, model_inputs
 from .recorder import Probe
 
-__all__ = ["Probe", "Capture", "capture_layers", "layer_targets", "default_loss", "PROBE_METRICS",
-           "PROBE_BACKWARD"]
+__all__ = ["Probe", "Capture", "capture_layers", "layer_targets", "default_loss", "model_inputs",
+           "PROBE_METRICS", "PROBE_BACKWARD"]

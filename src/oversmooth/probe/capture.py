@@ -18,10 +18,11 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from ..graph.hetero import is_hetero, target_node_type
 from ..metrics import BACKWARD_KEYS
 from ..metrics.defaults import PROBE_BACKWARD
 
-__all__ = ["Capture", "capture_layers", "layer_targets", "default_loss"]
+__all__ = ["Capture", "capture_layers", "layer_targets", "default_loss", "model_inputs"]
 
 
 def _backward_keys(backward) -> tuple[str, ...]:
@@ -40,7 +41,11 @@ def _backward_keys(backward) -> tuple[str, ...]:
 
 
 def _first_tensor(output):
+    """A hooked layer's output: the tensor, the first tensor of a tuple, or a heterogeneous
+    layer's ``{node type: tensor}`` dict (``HGTConv``, ``HeteroConv``) as is."""
     if isinstance(output, Tensor):
+        return output
+    if isinstance(output, dict) and output and all(isinstance(v, Tensor) for v in output.values()):
         return output
     if isinstance(output, (tuple, list)):
         for item in output:
@@ -49,14 +54,34 @@ def _first_tensor(output):
     return None
 
 
+def model_inputs(data) -> tuple:
+    """What a model is called with on ``data``: ``(data.x, data.edge_index)``, or
+    ``(data.x_dict, data.edge_index_dict)`` for a HeteroData (a heterogeneous zoo model)."""
+    if is_hetero(data):
+        return data.x_dict, data.edge_index_dict
+    return data.x, data.edge_index
+
+
+def pieces(h) -> list[tuple[str | None, Tensor]]:
+    """``[(node type, tensor)]`` of a layer output: ``[(None, h)]`` for a tensor, the items of
+    a heterogeneous layer's ``{node type: tensor}``."""
+    return list(h.items()) if isinstance(h, dict) else [(None, h)]
+
+
+def _detach(h):
+    return {t: v.detach() for t, v in h.items()} if isinstance(h, dict) else h.detach()
+
+
 def default_loss(out: Tensor, data) -> Tensor:
     """Cross entropy on ``data.train_mask`` (every node when there is no mask): the loss
     whose gradients :func:`capture_layers`, :meth:`Probe.measure` and
-    :func:`oversmooth.backward.diagnose` take unless given ``loss_fn``."""
-    y = getattr(data, "y", None)
+    :func:`oversmooth.backward.diagnose` take unless given ``loss_fn``. On a HeteroData:
+    the target node type's labels and mask (``out`` is that type's logits)."""
+    store = data[target_node_type(data)] if is_hetero(data) else data
+    y = getattr(store, "y", None)
     if y is None:
         raise ValueError("data has no labels y: pass loss_fn=(output, data) -> scalar")
-    mask = getattr(data, "train_mask", None)
+    mask = getattr(store, "train_mask", None)
     if mask is not None and mask.dim() == 1:
         return F.cross_entropy(out[mask], y[mask])
     return F.cross_entropy(out, y)
@@ -128,6 +153,8 @@ class Capture:
       for a tensor the loss does not depend on);
     * ``loss``: :math:`L` (a 0-dim tensor; ``None`` when no gradient was taken);
     * ``layer_names``: module name per layer for hooked models (empty for zoo models).
+
+    For a heterogeneous model each layer's output and gradient is a dict ``{node type: tensor}``.
     """
 
     outputs: dict[int, Tensor]
@@ -141,7 +168,8 @@ class Capture:
 
 def capture_layers(model: torch.nn.Module, data, *, grad: bool = False, loss_fn: Callable | None = None,
                    layers=None, train: bool | None = False, wrt=()) -> Capture:
-    """One pass ``model(data.x, data.edge_index)`` with every layer's output captured.
+    """One pass ``model(data.x, data.edge_index)`` with every layer's output captured
+    (``model(data.x_dict, data.edge_index_dict)`` on a HeteroData, see :func:`model_inputs`).
 
     Layers are found by :func:`layer_targets` (a zoo model's taps, else forward hooks on
     ``layers`` or on every top-level ``MessagePassing``). The pass runs in eval mode (no
@@ -167,24 +195,29 @@ def capture_layers(model: torch.nn.Module, data, *, grad: bool = False, loss_fn:
         if train is not None:
             model.train(train)
         with torch.enable_grad() if grad else torch.no_grad():
-            out = model(data.x, data.edge_index)
-        capture = Capture(outputs={k: h.detach() for k, h in sorted(live.items())}, grads={},
+            out = model(*model_inputs(data))
+        capture = Capture(outputs={k: _detach(h) for k, h in sorted(live.items())}, grads={},
                           output=out.detach(), layer_names=names)
         wrt = list(wrt)
-        layers_with_grad = [k for k in sorted(live) if live[k].requires_grad]
-        if grad and (layers_with_grad or wrt):
+        # (layer, node type or None, tensor) of every layer output the loss may depend on
+        with_grad = [(k, t, v) for k in sorted(live) for t, v in pieces(live[k]) if v.requires_grad]
+        if grad and (with_grad or wrt):
             loss = (loss_fn or default_loss)(out, data)
             if loss.dim() != 0:
                 raise ValueError(f"the loss must be a finite scalar, got {loss.detach().flatten()[:4]}")
             head = [out] if out.requires_grad else []
-            grads = torch.autograd.grad(loss, head + [live[k] for k in layers_with_grad] + wrt,
+            grads = torch.autograd.grad(loss, head + [v for _, _, v in with_grad] + wrt,
                                         allow_unused=True)
             capture.loss = loss.detach()
             capture.output_grad = grads[0].detach() if head and grads[0] is not None else None
             grads = grads[len(head):]
-            capture.grads = {k: (g.detach() if g is not None else torch.zeros_like(live[k]).detach())
-                             for k, g in zip(layers_with_grad, grads)}
-            capture.wrt_grads = [g.detach() if g is not None else None for g in grads[len(layers_with_grad):]]
+            for (k, t, v), g in zip(with_grad, grads):
+                g = g.detach() if g is not None else torch.zeros_like(v).detach()
+                if t is None:
+                    capture.grads[k] = g
+                else:
+                    capture.grads.setdefault(k, {})[t] = g
+            capture.wrt_grads = [g.detach() if g is not None else None for g in grads[len(with_grad):]]
     finally:
         for handle in handles:
             handle.remove()

@@ -10,12 +10,14 @@ from functools import partial
 import torch
 from torch import Tensor
 
+from ..graph.hetero import is_hetero
 from ..graph.validate import check_edge_index, check_labels
 from ..metrics import _compute, available, resolve
 from ..metrics._utils import sharing, sq_norm, stage
 from ..metrics.backward import _backward
 from ..metrics.defaults import PROBE_METRICS
-from .capture import Capture, _backward_keys, _listen, capture_layers, layer_targets
+from .capture import Capture, _backward_keys, _listen, capture_layers, layer_targets, pieces
+from .hetero import measured, node_type_metrics, type_views
 
 __all__ = ["Probe"]
 
@@ -58,6 +60,12 @@ class Probe:
     :func:`capture_layers` pass) without touching the parameters' ``.grad``. Non-finite layer outputs (a diverged model) are recorded as NaN
     instead of raising.
 
+    On a HeteroData (a heterogeneous zoo model: ``rgcn``, ``hgt``, ``hetero-*``) each layer
+    emits ``{node type: tensor}``: every node type's representation is measured on its own
+    rows and graph (:func:`oversmooth.graph.type_graph`: its same-type relations, else the
+    two-hop graph through the other types), its gradient likewise, and both tables gain a
+    ``node_type`` column (``group_distance_ratio`` only for the labelled target type).
+
     Args:
         model: a ``torch.nn.Module``.
         data: the graph (``edge_index``; ``y`` is used by ``group_distance_ratio`` and the default loss).
@@ -76,7 +84,8 @@ class Probe:
                  every: int = 1, backward=True) -> None:
         if not isinstance(model, torch.nn.Module):
             raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-        if getattr(data, "edge_index", None) is None:
+        self.hetero = is_hetero(data)
+        if not self.hetero and getattr(data, "edge_index", None) is None:
             raise ValueError("data has no edge_index")
         if not isinstance(every, int) or every < 1:
             raise ValueError(f"every must be a positive integer, got {every!r}")
@@ -84,6 +93,17 @@ class Probe:
         self.backward_keys = _backward_keys(backward)
         self.backward = bool(self.backward_keys)
         self.metrics = available() if metrics == "all" else resolve(metrics or PROBE_METRICS)
+        self._targets = layer_targets(model, layers)
+        self.layer_names: dict[int, str] = {}
+        self._handles: list = []
+        self._forward_rows: list[tuple] = []
+        self._backward_rows: list[tuple] = []
+        self._seen: set[int] = set()
+        self.recording = False
+        self.current_epoch = 0
+        if self.hetero:  # every node type measured on its own rows and graph (probe/hetero.py)
+            self._views = type_views(data)
+            return
 
         self._num_nodes = int(data.num_nodes)
         check_edge_index(data.edge_index, self._num_nodes)
@@ -93,14 +113,6 @@ class Probe:
             check_labels(self._y, self._num_nodes)
         else:
             self.metrics = [m for m in self.metrics if m != "group_distance_ratio"]
-        self._targets = layer_targets(model, layers)
-        self.layer_names: dict[int, str] = {}
-        self._handles: list = []
-        self._forward_rows: list[tuple] = []
-        self._backward_rows: list[tuple] = []
-        self._seen: set[int] = set()
-        self.recording = False
-        self.current_epoch = 0
 
     # ------------------------------------------------------------------ attaching
     def __enter__(self) -> "Probe":
@@ -137,6 +149,9 @@ class Probe:
             return
         self._seen.add(k)
         epoch = self.current_epoch
+        if self.hetero:
+            self._on_typed_output(epoch, k, h)
+            return
         self._record(self._forward_rows, epoch, k, self._forward_metrics(h))
         if self.backward and h.requires_grad and torch.is_grad_enabled():
             h.register_hook(partial(self._on_grad, epoch, k))
@@ -177,6 +192,28 @@ class Probe:
     def _record(rows: list, epoch: int, k: int, values: dict) -> None:
         rows.extend((epoch, k, name, float(value)) for name, value in values.items())
 
+    # ------------------------------------------------------------------ heterogeneous
+    def _on_typed_output(self, epoch: int, k: int, h) -> None:
+        """Layer ``k``'s ``{node type: tensor}``: one row per node type and metric, and a
+        gradient hook per node type (a bare tensor has no type: recorded as NaN). A node
+        type whose output the loss does not reach (a non-target type in the last layer)
+        gets no backward rows."""
+        parts = pieces(h)
+        for t, values in node_type_metrics(dict(parts), self._views, self.metrics, self._finite).items():
+            self._forward_rows.extend((epoch, k, t, name, float(v)) for name, v in values.items())
+        if self.backward and torch.is_grad_enabled():
+            for t, v in parts:
+                if v.requires_grad:
+                    v.register_hook(partial(self._on_typed_grad, epoch, k, t))
+
+    def _on_typed_grad(self, epoch: int, k: int, node_type, grad: Tensor | None) -> None:
+        if grad is None:  # the loss does not reach this type's output (autograd.grad calls with None)
+            return
+        view = self._views.get(node_type)
+        values = measured(grad, view, self.backward_keys, self._finite,
+                          lambda g: _backward(g, view.edge_index, self.backward_keys))
+        self._backward_rows.extend((epoch, k, node_type, name, float(v)) for name, v in values.items())
+
     def measure(self, epoch: int = 0, *, train: bool | None = None, wrt=()) -> Capture:
         """One forward and backward pass now, recorded as ``epoch`` whatever ``every`` is.
 
@@ -195,19 +232,28 @@ class Probe:
 
     # ------------------------------------------------------------------ results
     def forward_table(self):
-        """Tidy ``pandas.DataFrame`` with columns ``epoch, layer, metric, value`` (forward pass)."""
-        return self._table(self._forward_rows)
+        """Tidy ``pandas.DataFrame`` with columns ``epoch, layer, metric, value`` (forward pass);
+        on a HeteroData ``epoch, layer, node_type, metric, value``, one row per node type."""
+        return self._table(self._forward_rows, self.hetero)
 
     def backward_table(self):
-        """Tidy ``pandas.DataFrame`` with columns ``epoch, layer, metric, value`` (gradients)."""
-        return self._table(self._backward_rows)
+        """Tidy ``pandas.DataFrame`` with columns ``epoch, layer, metric, value`` (gradients);
+        on a HeteroData ``epoch, layer, node_type, metric, value``, one row per node type."""
+        return self._table(self._backward_rows, self.hetero)
 
     @staticmethod
-    def _table(rows):
+    def _table(rows, hetero: bool = False):
         import pandas as pd
 
-        frame = pd.DataFrame(rows, columns=["epoch", "layer", "metric", "value"])
+        columns = ["epoch", "layer", "node_type", "metric", "value"] if hetero else \
+            ["epoch", "layer", "metric", "value"]
+        frame = pd.DataFrame(rows, columns=columns)
         return frame.sort_values(["epoch", "layer"], kind="stable").reset_index(drop=True)
+
+    def _homogeneous_only(self, what: str) -> None:
+        if self.hetero:
+            raise ValueError(f"{what} does not show node types yet: read forward_table() and "
+                             f"backward_table() (a node_type column) of a heterogeneous probe")
 
     def plot(self, path=None, kind: str = "auto", metrics=None, title: str = "probe"):
         """Per-layer metrics of the recorded passes as a figure (written to ``path`` when given:
@@ -224,6 +270,7 @@ class Probe:
         from ..report import plots
         from ..report.style import save
 
+        self._homogeneous_only("Probe.plot")
         forward, backward = self.forward_table(), self.backward_table()
         if kind == "auto":
             kind = "heatmap" if forward["epoch"].nunique() > 2 else "layers"
@@ -246,6 +293,7 @@ class Probe:
         """
         from ..experiments import save_probe
 
+        self._homogeneous_only("Probe.save")
         return save_probe(self, store, label=label, **run)
 
     def write_tensorboard(self, log_dir, prefix: str = ""):
@@ -254,4 +302,5 @@ class Probe:
         see :func:`oversmooth.integrations.tensorboard.write_probe`). Returns ``log_dir``."""
         from ..integrations.tensorboard import write_probe
 
+        self._homogeneous_only("Probe.write_tensorboard")
         return write_probe(self, log_dir, prefix=prefix)

@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from .fit import FitResult, _initialize, fit, row_normalize, seed_everything
+from .hetero import check_kind
 
 __all__ = ["Trained", "train", "build_seeded"]
 
@@ -59,12 +60,24 @@ def build_seeded(name: str, data, depth: int, seed: int = 0, *, hidden_channels:
     more random numbers than their ``reset_parameters()`` (GCN, GCNII, GAT, ...);
     ``reset=False`` is the state the backward diagnostics at initialisation
     (``oversmooth backward``, :func:`oversmooth.backward.stationarity`, the demo) measure.
+
+    A HeteroData needs a heterogeneous model (``rgcn``, ``hgt``, ``hetero-*``): input widths
+    per node type, the classes of the target type (:func:`oversmooth.graph.target_node_type`)
+    and the options ``metadata`` and ``target_node_type`` come from ``data``. A model of the
+    other kind than ``data`` is a one-line ``ValueError``.
     """
-    from ..graph import num_classes
+    from ..graph import num_classes, target_node_type
     from ..models import build
 
+    if check_kind(name, data):
+        target = target_node_type(data)
+        in_channels = {t: data[t].x.shape[1] for t in data.node_types}
+        out_channels = num_classes(data[target].y)
+        options = {"metadata": data.metadata(), "target_node_type": target, **options}
+    else:
+        in_channels, out_channels = data.x.shape[1], num_classes(data)
     seed_everything(seed)
-    model = build(name, data.x.shape[1], hidden_channels, num_classes(data), depth, **options)
+    model = build(name, in_channels, hidden_channels, out_channels, depth, **options)
     if device is not None:
         model = model.to(device)
     if reset:
@@ -85,6 +98,10 @@ def train(name: str, data, depth: int, seed: int = 0, *, hidden_channels: int | 
     built by :func:`build_seeded` and fitted with the same ``seed``, so one seed gives one
     result on CPU.
 
+    ``data`` may be a HeteroData for a heterogeneous model (``rgcn``, ``hgt``, ``hetero-*``):
+    features are then row-normalised per node type and the model is fitted on the target
+    node type's labels and masks (:func:`fit`); rewiring does not apply.
+
     Returns :class:`Trained` ``(model, result)``: the fitted model (best epoch's weights, on
     ``device``) and the :class:`FitResult`, whose ``settings`` record everything used.
     """
@@ -97,6 +114,8 @@ def train(name: str, data, depth: int, seed: int = 0, *, hidden_channels: int | 
     rewire_options = {k: v for k, v in overrides.items() if k == "rewire" or k.startswith("rewire_")}
     overrides, rewiring, rewire_params = split_rewire_options(overrides)
     if rewiring:
+        if check_kind(name, data):
+            raise ValueError("rewiring applies to homogeneous graphs, data is a HeteroData")
         data = rewire(data, rewiring, seed=seed, **rewire_params)
     model = build_seeded(name, data, depth, seed, hidden_channels=hidden_channels, reset=False,
                          **overrides)
@@ -109,6 +128,8 @@ def train(name: str, data, depth: int, seed: int = 0, *, hidden_channels: int | 
     if hidden_channels is not None:
         model_options["hidden_channels"] = hidden_channels
     model_options.update(rewire_options)
+    if getattr(model, "hetero", False):
+        model_options["target_node_type"] = model.target_node_type
     result.settings = dict(model=name, depth=depth, normalize_features=normalize_features,
                            **model_options, **result.settings)
     return Trained(model, result)

@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .._params import check_value
+from .hetero import check_hetero_data, check_kind, hetero_tensors, is_hetero, materialize
 
 __all__ = ["FitResult", "TrainingDiverged", "fit", "seed_everything", "row_normalize"]
 
@@ -75,15 +76,27 @@ def row_normalize(data):
 
     Only meaningful for non-negative (count-like) features: when any feature is negative
     (e.g. the Gaussian features of the synthetic graphs) a row sum can be near zero or
-    negative, so ``data`` is returned unchanged.
+    negative, so ``data`` is returned unchanged. A HeteroData is normalised per node type
+    by the same rule (a type with a negative feature keeps its features).
     """
+    if is_hetero(data):
+        out = copy.copy(data)  # copies every node store: the original keeps its features
+        for t in data.node_types:
+            x = data[t].x
+            if not bool((x < 0).any()):
+                out[t].x = _normalized_rows(x)
+        return out
     x = data.x
     if bool((x < 0).any()):
         return data
     out = copy.copy(data)
-    s = x.sum(dim=1, keepdim=True)
-    out.x = torch.where(s != 0, x / torch.where(s != 0, s, torch.ones_like(s)), torch.zeros_like(x))
+    out.x = _normalized_rows(x)
     return out
+
+
+def _normalized_rows(x: torch.Tensor) -> torch.Tensor:
+    s = x.sum(dim=1, keepdim=True)
+    return torch.where(s != 0, x / torch.where(s != 0, s, torch.ones_like(s)), torch.zeros_like(x))
 
 
 def _resolve(model: nn.Module, **given) -> dict:
@@ -98,6 +111,9 @@ def _resolve(model: nn.Module, **given) -> dict:
 def _check_data(model: nn.Module, data) -> None:
     from ..graph import check_edge_index, num_classes
 
+    if check_kind(model, data):
+        check_hetero_data(model, data)
+        return
     for attr in ("x", "edge_index", "y", "train_mask", "val_mask", "test_mask"):
         if getattr(data, attr, None) is None:
             raise ValueError(f"data has no {attr}; fit needs x, edge_index, y and train/val/test masks")
@@ -124,6 +140,11 @@ def fit(model: nn.Module, data, *, epochs: int | None = None, lr: float | None =
         monitor: str = "val_loss", callback: Callable | None = None, progress: bool = False,
         device: str | torch.device | None = None) -> FitResult:
     """Train ``model`` full-batch on ``data`` with Adam and cross-entropy on ``train_mask``.
+
+    ``data`` may be a HeteroData (see :mod:`oversmooth.graph.hetero`) for a heterogeneous
+    model (``rgcn``, ``hgt``, ``hetero-*``): the model runs on ``(data.x_dict,
+    data.edge_index_dict)``, labels, masks, loss and accuracies are the target node type's,
+    and lazy input widths (``in_channels=-1``) are read by one forward pass before training.
 
     Every epoch: one training step, then one evaluation pass (``model.eval()``, no
     gradient) giving train/val/test loss and accuracy. The *best epoch* is the one with
@@ -158,9 +179,13 @@ def fit(model: nn.Module, data, *, epochs: int | None = None, lr: float | None =
     if device is not None:
         model = model.to(device)
     dev = next(iter(model.parameters())).device
-    x, edge_index, y = data.x.to(dev), data.edge_index.to(dev), data.y.to(dev)
-    idx = {name: getattr(data, f"{name}_mask").to(dev).nonzero().view(-1)
-           for name in ("train", "val", "test")}
+    if is_hetero(data):
+        inputs, y, masks = hetero_tensors(data, dev)
+        materialize(model, inputs)
+    else:
+        inputs, y = (data.x.to(dev), data.edge_index.to(dev)), data.y.to(dev)
+        masks = {name: getattr(data, f"{name}_mask").to(dev) for name in ("train", "val", "test")}
+    idx = {name: mask.nonzero().view(-1) for name, mask in masks.items()}
     y_split = {name: y[i] for name, i in idx.items()}
 
     _initialize(model, seed)
@@ -180,7 +205,7 @@ def fit(model: nn.Module, data, *, epochs: int | None = None, lr: float | None =
         for epoch in range(1, int(epochs) + 1):
             model.train()
             optimizer.zero_grad(set_to_none=True)
-            out = model(x, edge_index)
+            out = model(*inputs)
             loss = F.cross_entropy(out[idx["train"]], y_split["train"])
             loss_value = float(loss.detach())
             if not math.isfinite(loss_value):
@@ -190,7 +215,7 @@ def fit(model: nn.Module, data, *, epochs: int | None = None, lr: float | None =
 
             model.eval()
             with torch.no_grad():
-                out = model(x, edge_index)
+                out = model(*inputs)
                 pred = out.argmax(dim=-1)
                 row = {"epoch": epoch, "train_loss": loss_value}
                 for name, i in idx.items():
