@@ -50,6 +50,10 @@ def test_reading_says_what_each_rewiring_did_to_both():
     noisy = reading("toy", frame(none__total_resistance_stderr=0.18, sdrf__total_resistance_stderr=0.18,
                                  fosr__total_resistance_stderr=0.18))
     assert "within its sketch's error" in noisy and "No rewiring lowered the total resistance" in noisy
+    # a graph without edges: no curvature to print, no NaN in the text
+    empty = reading("dot", frame(none__num_nodes=1, none__num_edges=0, none__min_curvature=float("nan")))
+    assert "On dot (1 node, 0 edges)" in empty and "no edge to be a bottleneck" in empty
+    assert "nan" not in empty.lower()
 
 
 def test_given_comparison_is_rendered_as_it_is(tmp_path, monkeypatch, small_store):

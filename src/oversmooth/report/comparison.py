@@ -35,6 +35,10 @@ def _change(before: float, after: float) -> float:
     return (after - before) / abs(before) if before else (0.0 if after == before else math.inf)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _percent(change: float, sign: bool = False) -> str:
     """A relative change in per cent: two significant digits, whole numbers from 10 % up."""
     p = 100.0 * change
@@ -47,11 +51,14 @@ def reading(name: str, frame: pd.DataFrame) -> str:
     smoothing gap (up: faster over-smoothing) and to total resistance (down: less
     over-squashing)."""
     base = frame.iloc[0]
-    text = (f"On {name} ({int(base['num_nodes'])} nodes, {int(base['num_edges'])} edges) features "
-            f"contract towards the invariant subspace at rate λ = {base['smoothing_rate']:.4g} per "
-            f"propagation step (smoothing gap {base['smoothing_gap']:.3g}); the worst bottleneck edge "
-            f"has balanced Forman curvature {base['min_curvature']:.3g} and the total effective "
-            f"resistance is {base['total_resistance']:.4g}.")
+    nodes, edges = int(base["num_nodes"]), int(base["num_edges"])
+    # a graph without edges has no curvature (NaN): say so instead of printing it
+    worst = (f"the worst bottleneck edge has balanced Forman curvature {base['min_curvature']:.3g}"
+             if math.isfinite(base["min_curvature"]) else "it has no edge to be a bottleneck")
+    text = (f"On {name} ({_count(nodes, 'node')}, {_count(edges, 'edge')}) features contract towards "
+            f"the invariant subspace at rate λ = {base['smoothing_rate']:.4g} per propagation step "
+            f"(smoothing gap {base['smoothing_gap']:.3g}); {worst} and the total effective resistance "
+            f"is {base['total_resistance']:.4g}.")
     tradeoff, relief = [], []
     for rewiring, row in frame.iloc[1:].iterrows():
         label = _NAMES.get(str(rewiring), str(rewiring))
@@ -73,8 +80,8 @@ def reading(name: str, frame: pd.DataFrame) -> str:
                          f"({'less' if res < 0 else 'more'} over-squashing)")
             if res < 0:
                 (tradeoff if gap >= _SAME else relief).append(label)
-        edges = int(row["num_edges"]) - int(base["num_edges"])
-        text += f" {label} (net {edges:+d} edges) {smoothing} and {squashing}."
+        added = int(row["num_edges"]) - edges
+        text += f" {label} (net {added:+d} edges) {smoothing} and {squashing}."
     if tradeoff:
         text += (f" Here relieving over-squashing ({', '.join(tradeoff)}) sped up over-smoothing: the two "
                  "failures pull in opposite directions.")
