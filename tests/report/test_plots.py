@@ -185,3 +185,15 @@ def test_plot_propagation_alias_warns_and_draws(tmp_path, ring_propagation):
     with pytest.warns(DeprecationWarning, match="report.plots.propagation_curves"):
         path = plot_propagation(ring_propagation, tmp_path / "p.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_rewiring_tradeoff_figure():
+    frame = pd.DataFrame({"smoothing_gap": [0.05, 0.1], "total_resistance": [2000.0, 1500.0]},
+                         index=["none", "fosr"])
+    fig = plots.rewiring_tradeoff(frame, title="toy")
+    (ax,) = fig.axes
+    assert ax.get_title() == "toy" and "resistance" in ax.get_xlabel() and "1 − λ" in ax.get_ylabel()
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["no rewiring", "FoSR"]
+    assert len(ax.texts) == 1  # one arrow, from no rewiring to FoSR
+    with pytest.raises(ValueError, match="no rewiring comparison"):
+        plots.rewiring_tradeoff(frame.iloc[:0])

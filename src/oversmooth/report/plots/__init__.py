@@ -9,7 +9,8 @@ with :func:`oversmooth.report.style.save` (png, svg or pdf). Each function raise
 
 By subject: :mod:`.depth` (accuracy vs depth), :mod:`.tuned` (fixed vs tuned vs published), :mod:`.layers` (per-layer metrics of
 trained models), :mod:`.spectrum` (pure propagation, measured and predicted),
-:mod:`.gradients` (backward diagnostics), :mod:`.own` (a user's model: a probe's tables,
+:mod:`.gradients` (backward diagnostics), :mod:`.rewiring` (over-smoothing vs
+over-squashing per rewiring), :mod:`.own` (a user's model: a probe's tables,
 a diagnosis). The functions take measurements (frames and
 result objects) and compute none.
 """
@@ -19,10 +20,11 @@ from .depth import accuracy_vs_depth
 from .gradients import backward, backward_diagnosis
 from .layers import layer_metrics
 from .own import diagnosis, probe_heatmap, probe_layers
+from .rewiring import REWIRING_LABELS, rewiring_tradeoff
 from .spectrum import propagation_curves, spectral_vs_measured
 from .tuned import tuned_vs_depth
 
 __all__ = ["accuracy_vs_depth", "layer_metrics", "spectral_vs_measured", "backward",
            "propagation_curves", "backward_diagnosis", "tuned_vs_depth", "METRIC_LABELS", "LAYER_METRICS",
            "BACKWARD_METRICS", "deepest_runs", "label_order", "probe_layers", "probe_heatmap",
-           "diagnosis"]
+           "diagnosis", "rewiring_tradeoff", "REWIRING_LABELS"]
