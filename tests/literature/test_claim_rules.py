@@ -144,12 +144,10 @@ def run(label, depth, acc, model="gcn", options=None, residual=None, seed=0):
                        depth=depth, seed=seed, test_acc=acc, metrics=False)
 
 
-def with_residual(m, values):
-    """Add rank_one_residual per layer (first, last) to runs by run_key prefix."""
-    rows = []
-    for key, (first, last) in values.items():
-        rows += [{"run_key": key, "layer": 0, "metric": "rank_one_residual", "value": first},
-                 {"run_key": key, "layer": 1, "metric": "rank_one_residual", "value": last}]
+def with_layers(m, metric, values):
+    """Add ``metric`` per layer (layers 1, 2, ...) to runs by run_key."""
+    rows = [{"run_key": key, "layer": k, "metric": metric, "value": v}
+            for key, per in values.items() for k, v in enumerate(per, start=1)]
     m.layers = pd.concat([m.layers, pd.DataFrame(rows)], ignore_index=True)
     m.facts = {"settings": {"deep": 16}}
     return m
@@ -162,17 +160,33 @@ def test_mitigation_rules_sides(tmp_path):
             run("GCNII", 16, 0.81 - T.MITIGATE_POINTS / 100, model="gcnii"), run("APPNP", 16, 0.70, model="appnp"),
             run("GPS", 2, 0.80, model="gps"), run("GPS", 8, 0.78, model="gps"),
             run("Transformer", 2, 0.60, model="transformer"), run("Transformer", 8, 0.30, model="transformer")]
-    m = with_residual(measurements(tmp_path, recs), {
-        "GCN-16-0": (0.8, 0.01), "GCN+PairNorm-16-0": (0.8, 0.6), "GCN+residual-16-0": (0.8, 0.8 * T.KEPT),
+    m = with_layers(measurements(tmp_path, recs), "rank_one_residual", {
         "GPS-8-0": (0.8, 0.8 * T.KEPT), "Transformer-8-0": (0.8, 0.1)})
+    # relative d_M: the deep features are the last hidden layer's (the last one is the output)
+    m = with_layers(m, T.SPREAD, {"GCN-16-0": (0.4, 0.3, 0.9), "GCN+PairNorm-16-0": (0.8, 0.3 + T.SPREAD_MARGIN, 0.1),
+                                  "GCN+residual-16-0": (0.6, 0.6 * T.KEPT, 0.9)})
     got = {c.id: c for c in evaluate(m)}
     assert got["mitigations"].verdict == "partly"
     assert "GCNII" in got["mitigations"].explanation.split("; not:")[0]
     assert "APPNP" in got["mitigations"].explanation.split("; not:")[1]
-    assert got["pairnorm-capacity"].verdict == "confirmed"
-    assert got["skip-not-solve"].verdict == "confirmed"
+    assert got["pairnorm-capacity"].verdict == "confirmed", got["pairnorm-capacity"].explanation
+    assert got["skip-not-solve"].verdict == "confirmed", got["skip-not-solve"].explanation
     assert got["transformers"].verdict == "partly"
     assert "GPS" in got["transformers"].explanation.split("smoothed or degraded")[0]
+    # the other side of each tolerance: not spread enough, not smoothed
+    (tmp_path / "b").mkdir()
+    (tmp_path / "c").mkdir()
+    m = with_layers(measurements(tmp_path / "b", recs), T.SPREAD, {
+        "GCN-16-0": (0.4, 0.3, 0.9), "GCN+PairNorm-16-0": (0.8, 0.3 + T.SPREAD_MARGIN / 2, 0.1),
+        "GCN+residual-16-0": (0.6, 0.6 * T.KEPT + 0.01, 0.1)})
+    got = {c.id: c for c in evaluate(m)}
+    assert got["pairnorm-capacity"].verdict == "partly"
+    assert "keeps the embeddings spread" in got["pairnorm-capacity"].explanation.split(": no")[0]
+    assert got["skip-not-solve"].verdict == "partly"
+    assert got["skip-not-solve"].explanation.endswith(": no")
+    # the rank-one residual alone does not make the GCN rows measured
+    m = with_layers(measurements(tmp_path / "c", recs), "rank_one_residual", {"GCN+residual-16-0": (0.8, 0.1)})
+    assert verdict("skip-not-solve", m=m).verdict == "not measured"
 
 
 def test_accuracy_rules_sides(tmp_path):

@@ -49,7 +49,10 @@ class Budget:
     synthetic_nodes: int = 400
     backward_depth: int = 16
     backward_nodes: int = 500
-    metrics: tuple[str, ...] = ("mean_cosine_similarity", "dirichlet_energy", "rank_one_residual")
+    # rank_one_residual: attention's collapse (identical rows); subspace_distance_rel: GCN's
+    # (rows proportional to sqrt(deg + 1)), which the residual does not see
+    metrics: tuple[str, ...] = ("mean_cosine_similarity", "dirichlet_energy", "rank_one_residual",
+                                "subspace_distance_rel")
 
     def to_dict(self) -> dict:
         out = asdict(self)
