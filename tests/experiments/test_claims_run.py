@@ -23,7 +23,7 @@ def test_tiny_run_gives_every_claim_a_verdict(tiny_run):
     # the graph measurements do not depend on the training budget
     for cid in ("spectrum-range", "rank-one", "sqrt-degree", "stationary", "dense-faster",
                 "receptive-field", "complete-vs-cora", "pure-propagation", "rewiring",
-                "dropedge-destination", "backward-linear", "gnn-not-mlp"):
+                "dropedge-destination", "backward-linear", "gnn-not-mlp", "oversquashing"):
         assert got[cid].verdict != "not measured", (cid, got[cid].explanation)
     assert got["spectrum-range"].verdict == "partly"  # S̃ has negative eigenvalues on Cora
     assert got["acc-table"].numbers  # plain GCN trained at 2 and 8 layers

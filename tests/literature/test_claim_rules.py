@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from oversmooth.literature.claims import CLAIMS, Measurements, evaluate
-from oversmooth.literature.claims import accuracy as A, gradients as G, mathematics as M, mitigations as T
+from oversmooth.literature.claims import accuracy as A, distinct as D, gradients as G, mathematics as M, mitigations as T
 from tests.report._stores import make_record
 from tests.literature.test_claims import measurements
 
@@ -217,3 +217,38 @@ def test_not_overfitting_reads_the_history(tmp_path):
     assert verdict("not-overfitting", m=m).verdict == "confirmed"
     m.runs = m.runs.assign(train_acc=[1.0, 0.98])  # deep model fits its training set: overfitting
     assert verdict("not-overfitting", m=m).verdict == "partly"
+
+
+SQUASHING = {
+    "influence": {"graph": "cora", "setup": "s", "nodes_per_hop": [1.0, 3.0, 26.0, 82.0],
+                  "per_hop": [1.0, 2.0, 2.1, 1.1], "per_node": [1.0, 0.8, 0.2, 0.08]},
+    "transfer": {"setup": "s", "distance": 4, "by_distance": {"3": 100.0, "4": 100.0, "6": 80.0},
+                 "by_topology": {"ring": 100.0, "crossed ring": 100.0, "clique path": 80.0},
+                 "at_twice_the_depth": {"ring": 80.1, "crossed ring": 100.0, "clique path": 80.0},
+                 "resistance": {"ring": 2.0, "crossed ring": 1.2, "clique path": 4.0}},
+    "bottleneck": {"graph": "g", "fosr_edges": 50,
+                   "original": {"total_resistance": 10.0, "spectral_gap": 0.1, "min_curvature": -1.8,
+                                "rate": 0.99, "relative_distance_10": 0.2},
+                   "fosr": {"total_resistance": 9.0, "spectral_gap": 0.2, "min_curvature": -1.8,
+                            "rate": 0.98, "relative_distance_10": 0.2 * D.SLOWER - 1e-9}}}
+
+
+def test_oversquashing_sides():
+    """Each part lands on its side of its tolerance: first every part holds, then none."""
+    got = verdict("oversquashing", {"squashing": SQUASHING})
+    assert got.verdict == "confirmed", got.explanation
+    assert got.numbers["ring transfer, depth = distance: training accuracy by distance"] == {3: 100.0, 4: 100.0, 6: 80.0}
+    bad = copy.deepcopy(SQUASHING)
+    bad["influence"]["nodes_per_hop"][3] = 26.0 * D.GROWTH - 1            # one shell grows less than x2
+    bad["influence"]["per_node"][3] = 0.8 * D.COMPRESSED + 1e-9           # the far node still weighs
+    bad["transfer"]["by_distance"]["6"] = 100.0 - D.TASK_POINTS + 1e-6    # distance changes too little
+    bad["transfer"]["by_topology"]["clique path"] = 100.0 - D.TASK_POINTS + 1e-6
+    bad["transfer"]["at_twice_the_depth"]["ring"] = 100.0 - D.TASK_POINTS  # depth moves it 20 points
+    bad["bottleneck"]["fosr"]["relative_distance_10"] = 0.2 * D.SLOWER     # smoothing slowed
+    got = verdict("oversquashing", {"squashing": bad})
+    assert got.verdict == "contradicted", got.explanation
+    assert "not depth" in got.explanation
+    worse = copy.deepcopy(SQUASHING)
+    worse["bottleneck"]["fosr"]["total_resistance"] = 11.0                 # FoSR did not widen it
+    got = verdict("oversquashing", {"squashing": worse})
+    assert got.verdict == "partly" and "did not widen the bottleneck" in got.explanation

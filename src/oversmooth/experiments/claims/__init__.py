@@ -6,7 +6,8 @@ within a stated :class:`Budget`, and give each its verdict.
 (2, 3, 4, 5, 6, 8, 16, 32, 64)
 
 :func:`run_claims` trains (one sweep into a :class:`~oversmooth.experiments.Store`), runs
-pure propagation, spectra, hop coverage, rewiring and gradient diagnostics, and returns a
+pure propagation, spectra, hop coverage, rewiring, over-squashing (influence, resistance,
+curvature, transfer tasks) and gradient diagnostics, and returns a
 :class:`ClaimsRun`: the claims with their verdicts, the measurements behind them and the
 settings. Verdicts are the pure functions of :mod:`oversmooth.literature.claims`.
 """
@@ -26,6 +27,7 @@ from ..store import Store
 from ..sweep import run_sweep
 from .budget import BUDGETS, Budget, budget
 from .graphs import dropedge_facts, graph_facts
+from .squashing import squashing_facts
 from .training import gradient_facts, sweep_config
 
 __all__ = ["run_claims", "gather", "ClaimsRun", "Budget", "BUDGETS", "budget", "sweep_config"]
@@ -64,6 +66,9 @@ def gather(spec: Budget, store: str | Path | None = None, *, jobs: int | None = 
         propagation, facts = graph_facts(spec)
         facts["dropedge"] = dropedge_facts(spec)
         timings["graphs"] = time.perf_counter() - start
+        start = time.perf_counter()
+        facts["squashing"] = squashing_facts(spec)
+        timings["squashing"] = time.perf_counter() - start
         start = time.perf_counter()
         facts.update(gradient_facts(spec))
         timings["gradients"] = time.perf_counter() - start

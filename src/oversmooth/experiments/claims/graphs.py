@@ -151,7 +151,7 @@ def graph_facts(budget) -> tuple[dict, dict]:
     facts["coverage"] = {budget.dataset: _coverage(cora, 10), f"barabasi_albert ({n} nodes)": _coverage(ba, 10)}
     csbm = datasets.load("csbm", num_nodes=n, avg_degree=5.0, seed=0)
     facts["rewiring"] = {f"csbm ({n} nodes)": _rewiring(csbm, ("fosr", "sdrf"))}
-    if budget.name != "tiny":
+    if budget.rewire_dataset:
         facts["rewiring"][budget.dataset] = _rewiring(cora, ("fosr",))
     return propagation, facts
 
