@@ -14,6 +14,7 @@ settings. Verdicts are the pure functions of :mod:`oversmooth.literature.claims`
 
 from __future__ import annotations
 
+import json
 import platform
 import tempfile
 import time
@@ -23,6 +24,7 @@ from pathlib import Path
 import torch
 
 from ...literature.claims import Claim, Measurements, evaluate
+from ..measurements import CLAIMS_FACTS
 from ..store import Store
 from ..sweep import run_sweep
 from .budget import BUDGETS, Budget, budget
@@ -77,6 +79,8 @@ def gather(spec: Budget, store: str | Path | None = None, *, jobs: int | None = 
         timings["training"] = time.perf_counter() - start
         facts["settings"] = {"deep": spec.deep}
         with Store(str(store)) as s:
+            # kept beside the runs, so a report of this store shows every claim's figure
+            s.set_meta(CLAIMS_FACTS, json.dumps(facts))
             return Measurements(s.read("runs"), s.read("layer_metrics"), propagation, facts,
                                 history=s.read("history"))
     finally:
