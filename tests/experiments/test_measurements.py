@@ -98,3 +98,13 @@ def test_read_store_and_moved_aliases(store):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         from oversmooth.report import build_report  # noqa: F401  (no warning)
+
+
+def test_read_store_reads_the_history_and_a_claims_run_s_facts(tmp_path, store):
+    from tests.report._stores import CLAIMS_FACTS, claims_store
+
+    plain = read_store(store)
+    assert plain.facts == {} and plain.history.empty      # no claims run, no history rows
+    contents = read_store(claims_store(tmp_path / "claims.db"))
+    assert contents.facts == CLAIMS_FACTS
+    assert set(contents.history["metric"]) == {"val_loss"} and len(contents.history) == 9

@@ -186,7 +186,8 @@ def test_full_report_in_chromium(browser, tmp_path):
     found = check_page(browser, result.html, tmp_path)
     assert found["headings"] == [title for _, title in SECTIONS]
     assert found["sectionIds"] == [sid for sid, _ in SECTIONS]
-    assert len(found["images"]) == 5  # accuracy, layers, spectral, backward, squashing
+    # accuracy, layers, spectral, backward, squashing; the claims acc-table, acc-peak and cosine-0.5
+    assert len(found["images"]) == 8
     assert all(i["complete"] and i["w"] > 0 for i in found["images"]), found["images"]
     assert all(not r.startswith(("http:", "https:", "ws:")) for r in found["resources"])
     assert all(link.startswith(("data:", "#")) for link in found["links"]), found["links"]

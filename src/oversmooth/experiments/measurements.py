@@ -33,10 +33,12 @@ from .store import Store
 from .tables import summarize
 
 __all__ = ["StoreContents", "ReportInputs", "read_store", "report_inputs", "spectral_graphs",
-           "rewiring_comparison", "REFERENCE_GRAPH", "COMPARISON_REWIRINGS"]
+           "rewiring_comparison", "REFERENCE_GRAPH", "COMPARISON_REWIRINGS", "CLAIMS_FACTS"]
 
 #: Name of the reference graph measured beside the store's datasets.
 REFERENCE_GRAPH = "complete (200 nodes)"
+#: The meta key under which a claims run keeps its facts (JSON).
+CLAIMS_FACTS = "claims_facts"
 
 #: The rewirings of the report's comparison, with budgets a report can afford (SDRF: 20
 #: curvature steps, about 3 s on Cora; FoSR: 20 added edges).
@@ -61,6 +63,13 @@ class StoreContents:
     #: per tuned cell: fixed vs tuned vs published, spread, importances
     #: (:func:`oversmooth.experiments.tune_table.tuned_summary`); empty without trials
     tuned: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: per-epoch training history (``train_loss``, ``val_loss``, ...): the not-overfitting
+    #: claim reads the validation loss from it
+    history: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: the measurements of a claims run that are not runs (spectra, limits, coverage,
+    #: over-squashing...), keyed as :class:`oversmooth.literature.claims.Measurements` reads
+    #: them; empty for a store no claims run wrote
+    facts: dict = field(default_factory=dict)
 
     @property
     def done(self) -> pd.DataFrame:
@@ -119,9 +128,11 @@ def read_store(path: str | os.PathLike) -> StoreContents:
             from .tune_table import tuned_summary
 
             tuned = tuned_summary(store)
-        return StoreContents(path=path, meta=store.meta(), runs=runs, layers=layers,
+        meta = store.meta()
+        return StoreContents(path=path, meta=meta, runs=runs, layers=layers,
                              layer_history=store.read("layer_history"), summaries=summaries,
-                             tuned=tuned)
+                             tuned=tuned, history=store.read("history"),
+                             facts=json.loads(meta.get(CLAIMS_FACTS, "{}")))
 
 
 def spectral_graphs(contents: StoreContents, datasets: Sequence[str] | None = None,

@@ -19,7 +19,7 @@ from typing import Mapping, Sequence
 import pandas as pd
 
 from . import html as H
-from . import comparison, sections, tables
+from . import comparison, sections, tables, verdicts
 from ..experiments import measurements as _measurements
 from ..experiments.measurements import ReportInputs, report_inputs
 from .output import Figures, check_output, publish
@@ -89,7 +89,7 @@ def build_report(inputs: ReportInputs | str | os.PathLike, output: str | os.Path
     body += ([tuned] if tuned else []) + [sections.layers(inputs, figs, missing),
             sections.spectral(inputs, figs, missing), sections.backward(inputs, figs, missing),
             comparison.comparison(inputs, figs, missing)]
-    claims_section, claims = sections.claims(inputs)
+    claims_section, claims = verdicts.claims(inputs, figs)
     body += [claims_section, tables.tables(inputs), tables.settings(inputs)]
     overview = sections.overview(inputs, claims, missing, notes or {})
     page = H.render(title, [overview, *body], subtitle=f"Generated from {inputs.contents.path}")
