@@ -46,7 +46,10 @@ from .backbone import check_divisible, check_input, check_probability, check_siz
 from .base import LayerTaps
 from .encodings import shortest_paths
 
-__all__ = ["Graphormer"]
+__all__ = ["Graphormer", "SPATIAL_BIAS_INITS"]
+
+#: Initialisations of the spatial bias table (the formula is the paper's either way).
+SPATIAL_BIAS_INITS = ("zero", "distance")
 
 
 #: Attention dropout draws one random byte per weight and drops it below this many of 256
@@ -179,6 +182,13 @@ class Graphormer(LayerTaps):
         max_distance: shortest-path distances above it share one bias (unreachable: one more).
         max_degree: degrees above it share one centrality vector.
         ffn_ratio: width of the feed-forward block as a multiple of ``hidden_channels``.
+        spatial_bias_init: initial spatial bias :math:`b_\phi`, the same for every head:
+            ``"zero"`` (the paper's implementation: every pair alike at start) or
+            ``"distance"``: :math:`b_\phi = -s\,\phi` for hop distance :math:`\phi \le`
+            ``max_distance`` and :math:`-s\,(\text{max\_distance} + 1)` for pairs farther or
+            unreachable, :math:`s` = ``spatial_bias_scale``: attention starts local (a node
+            weighs a neighbour :math:`e^{-s}` times itself) and learns to look farther.
+        spatial_bias_scale: :math:`s > 0` of the ``"distance"`` initialisation.
 
     Taps: ``emit(0, encoder output with centrality encoding)``, then ``emit(l, X^l)`` with
     each layer's output (the residual stream).
@@ -192,13 +202,20 @@ class Graphormer(LayerTaps):
 
     def __init__(self, in_channels: int, hidden_channels: int, out_channels: int, depth: int, *,
                  dropout: float = 0.5, heads: int = 4, attn_dropout: float = 0.5, max_distance: int = 10,
-                 max_degree: int = 64, ffn_ratio: int = 2) -> None:
+                 max_degree: int = 64, ffn_ratio: int = 2, spatial_bias_init: str = "zero",
+                 spatial_bias_scale: float = 1.0) -> None:
         super().__init__()
         check_sizes(in_channels, hidden_channels, out_channels, depth, heads=heads, ffn_ratio=ffn_ratio,
                     max_distance=max_distance, max_degree=max_degree)
         dropout = check_probability("dropout", dropout)
         attn_dropout = check_probability("attn_dropout", attn_dropout)
         check_divisible(hidden_channels, "heads", heads)
+        if spatial_bias_init not in SPATIAL_BIAS_INITS:
+            raise ValueError(f"unknown spatial_bias_init {spatial_bias_init!r}; known: {', '.join(SPATIAL_BIAS_INITS)}")
+        if isinstance(spatial_bias_scale, bool) or not isinstance(spatial_bias_scale, (int, float)) \
+                or not math.isfinite(spatial_bias_scale) or spatial_bias_scale <= 0:
+            raise ValueError(f"spatial_bias_scale must be a finite number > 0, got {spatial_bias_scale!r}")
+        self.spatial_bias_init, self.spatial_bias_scale = spatial_bias_init, float(spatial_bias_scale)
         self.in_channels, self.out_channels, self.depth = in_channels, out_channels, depth
         self.dropout, self.heads = dropout, heads
         self.max_distance, self.max_degree = max_distance, max_degree
@@ -218,6 +235,10 @@ class Graphormer(LayerTaps):
         self.norm.reset_parameters()
         torch.nn.init.normal_(self.centrality.weight, std=0.02)
         torch.nn.init.zeros_(self.spatial.weight)
+        if self.spatial_bias_init == "distance":
+            with torch.no_grad():  # bucket d (max_distance + 1: farther or unreachable) -> -s d
+                hops = torch.arange(self.max_distance + 2, dtype=self.spatial.weight.dtype)
+                self.spatial.weight.copy_((-self.spatial_bias_scale * hops)[:, None].expand_as(self.spatial.weight))
         for layer in self.layers:
             layer.reset_parameters()
 
