@@ -7,8 +7,8 @@ Global softmax attention over all ``N`` nodes with two structural encodings:
   learnable vector per degree (undirected graphs: in-degree = out-degree; degrees above
   ``max_degree`` share the last vector);
 * **spatial encoding**: the attention logits get a learnable bias per head indexed by
-  the shortest-path distance :math:`\phi(v_i, v_j)` (clipped at ``max_distance``, one
-  more index for unreachable pairs), shared by all layers:
+  the shortest-path distance :math:`\phi(v_i, v_j)` (up to ``max_distance``; one more
+  index for farther and unreachable pairs), shared by all layers:
 
 .. math::
 
@@ -187,14 +187,14 @@ class Graphormer(LayerTaps):
         dropout: on the input features and on each residual branch.
         heads: attention heads.
         attn_dropout: dropout on the attention weights.
-        max_distance: shortest-path distances above it share one bias (unreachable: one more).
+        max_distance: shortest-path distances above it share one bias with unreachable pairs.
         max_degree: degrees above it share one centrality vector.
         ffn_ratio: width of the feed-forward block as a multiple of ``hidden_channels``.
         spatial_bias_init: initial spatial bias :math:`b_\phi`, the same for every head:
             ``"zero"`` (the paper's implementation: every pair alike at start) or
             ``"distance"``: :math:`b_\phi = -s\,\phi` for hop distance :math:`\phi \le`
-            ``max_distance`` and :math:`-s\,(\text{max\_distance} + 1)` for pairs farther or
-            unreachable, :math:`s` = ``spatial_bias_scale``: attention starts local (a node
+            ``max_distance`` and ``spatial_bias_far`` for pairs farther or unreachable,
+            :math:`s` = ``spatial_bias_scale``: attention starts local (a node
             weighs a neighbour :math:`e^{-s}` times itself) and learns to look farther.
         spatial_bias_scale: :math:`s > 0` of the ``"distance"`` initialisation.
         spatial_bias_far: initial bias of the farther-or-unreachable bucket under
