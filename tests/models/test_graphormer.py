@@ -141,3 +141,27 @@ def test_graphormer_training_and_fused_paths_agree(graph):
     assert model.spatial.weight.grad.abs().sum() > 0
     opt.step()
     assert not torch.equal(before, model.spatial.weight)
+
+
+def test_spatial_bias_init_is_validated_and_has_the_stated_values():
+    zero = build("graphormer", 4, 16, 2, 2, spatial_bias_init="zero", max_distance=10, heads=4)
+    assert zero.spatial_bias_init == "zero" and torch.equal(zero.spatial.weight, torch.zeros(12, 4))
+    model = build("graphormer", 4, 16, 2, 2, max_distance=3, heads=4, spatial_bias_init="distance",
+                  spatial_bias_scale=2.0, spatial_bias_far=None)
+    # buckets 0..3 hops, then 4 = farther or unreachable: -2 * bucket, every head alike
+    expected = torch.tensor([0.0, -2.0, -4.0, -6.0, -8.0])[:, None].expand(5, 4)
+    assert torch.equal(model.spatial.weight.detach(), expected)
+    torch.nn.init.normal_(model.spatial.weight)
+    model.reset_parameters()  # reset restores the stated values
+    assert torch.equal(model.spatial.weight.detach(), expected)
+    # the zoo default: one head, 0 / -1 / -2 for 0 / 1 / 2 hops, -10 for farther or unreachable pairs
+    default = build("graphormer", 4, 16, 2, 2)
+    assert default.spatial_bias_init == "distance" and default.heads == 1
+    assert torch.equal(default.spatial.weight.detach(), torch.tensor([[0.0], [-1.0], [-2.0], [-10.0]]))
+    with pytest.raises(ValueError, match="unknown spatial_bias_init 'hops'"):
+        build("graphormer", 4, 16, 2, 2, spatial_bias_init="hops")
+    for bad in (0.0, -1.0, float("inf")):
+        with pytest.raises(ValueError, match="spatial_bias_scale"):
+            build("graphormer", 4, 16, 2, 2, spatial_bias_init="distance", spatial_bias_scale=bad)
+    with pytest.raises(ValueError, match="spatial_bias_far"):
+        build("graphormer", 4, 16, 2, 2, spatial_bias_far=float("nan"))
