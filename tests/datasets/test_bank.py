@@ -172,6 +172,8 @@ def test_which_datasets_are_heterogeneous():
     assert datasets.is_heterogeneous("bank") and datasets.is_heterogeneous("BANK")
     assert not datasets.is_heterogeneous("bank-flat") and not datasets.is_heterogeneous("cora")
     assert datasets.FLATTENED == {"bank-flat": "bank"}
+    assert datasets.HETEROGENEOUS == {"bank": target_node_type(bank(num_customers=5, num_merchants=2,
+                                                                    num_transactions=5))}
     with pytest.raises(ValueError, match="unknown dataset 'bnak'"):
         datasets.is_heterogeneous("bnak")
 

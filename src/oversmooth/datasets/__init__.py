@@ -64,9 +64,9 @@ SYNTHETIC = {
     "bank-flat": bank_flat,
 }
 
-#: Names whose graph is a HeteroData (heterogeneous models train on them, homogeneous ones
-#: on their flattened form).
-HETEROGENEOUS = ("bank",)
+#: ``{name: target node type}`` of the datasets whose graph is a HeteroData (heterogeneous
+#: models train on them, homogeneous ones on their flattened form).
+HETEROGENEOUS = {"bank": "customer"}
 #: ``{flattened name: the heterogeneous dataset it flattens}``, same generator parameters:
 #: what a sweep compares heterogeneous models with homogeneous ones on.
 FLATTENED = {"bank-flat": "bank"}
