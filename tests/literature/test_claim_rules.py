@@ -226,14 +226,14 @@ def typed(path, *records):
 @pytest.mark.parametrize("acc_h, cos_h, verdict_", [(0.95, 0.40, "confirmed"), (0.95, 0.58, "partly"),
                                                     (0.93, 0.40, "partly"), (0.90, 0.70, "contradicted")])
 def test_heterogeneous_sides(tmp_path, acc_h, cos_h, verdict_):
-    # gcn on bank-flat: 90 % at depth 8, customers' cosine 0.6 at layer 7; tolerance: 3 points, 0.05
+    # gcn on bank-flat: 90 % at depth 8, customers' cosine 0.6 at layers 4-7; tolerance: 3 points, 0.05
     m = typed(tmp_path, typed_run("bank", "hetero-gcn", 2, 0.95, 0.3), typed_run("bank", "hetero-gcn", 8, acc_h, cos_h),
               typed_run("bank-flat", "gcn", 2, 0.95, 0.3), typed_run("bank-flat", "gcn", 8, 0.90, 0.60),
               typed_run("bank", "rgcn", 8, 0.5, 0.9), typed_run("bank-flat", "mlp", 8, 0.6, 0.2),
               typed_run("bank-flat", "gcn", 8, 0.2, 0.99, options={"residual": True}))  # a mitigation: not read
     got = verdict("heterogeneous", m=m)
     assert got.verdict == verdict_, got.explanation
-    assert got.numbers["customer mean cosine similarity at layer 7 of 8"] == {"hetero-gcn": cos_h, "gcn": 0.6}
+    assert got.numbers["customer mean cosine similarity, layers 4-7 of 8"] == {"hetero-gcn": cos_h, "gcn": 0.6}
     assert got.numbers["every model at depth 8: accuracy (%)"]["rgcn (bank)"] == 50.0
 
 
@@ -258,3 +258,10 @@ def test_bank_graph_sides(cosine, verdict_):
     assert got.numbers["claimed"] == {2: 0.3, 4: 0.7, 8: 0.95}
     missing = verdict("bank-graph", facts={"bank_graph": {"cosine": {2: 0.3, 4: 0.7}, "setup": ""}})
     assert missing.verdict == "not measured" and "8 layers" in missing.explanation
+
+
+def test_heterogeneous_reads_the_deeper_half_of_the_hidden_layers():
+    from oversmooth.literature.claims.hetero import _deep_layers
+
+    assert list(_deep_layers(2)) == [1] and list(_deep_layers(3)) == [2]
+    assert list(_deep_layers(16)) == list(range(8, 16))  # not 16: a GCN's output layer

@@ -24,9 +24,9 @@ HETERO_PAIR = ("hetero-gcn", "gcn")
 #: The target type's mean cosine similarity differs beyond this, or not at all.
 SIMILARITY_MARGIN = 0.05
 HETEROGENEOUS_TOLERANCE = (f"{HETERO_PAIR[0]} on the graph vs {HETERO_PAIR[1]} on it flattened, at the deepest "
-                           f"depth both ran: more accurate by more than {ACCURACY_TOLERANCE:g} points; the "
-                           "target type's mean cosine similarity at the layer before lower by more than "
-                           f"{SIMILARITY_MARGIN:g}")
+                           f"depth L both ran: more accurate by more than {ACCURACY_TOLERANCE:g} points; the "
+                           "target type's mean cosine similarity, averaged over layers L/2 to L-1, lower by "
+                           f"more than {SIMILARITY_MARGIN:g}")
 BANK_GRAPH_TOLERANCE = f"±{COSINE_TOLERANCE:g} at each claimed depth"
 
 
@@ -39,14 +39,22 @@ def _plain(runs, model: str):
     return runs[keep]
 
 
-def _target_cosine(m: Measurements, runs, target: str, layer: int) -> float | None:
-    """Mean over ``runs`` of the target type's mean cosine similarity at ``layer``."""
-    layers = m.layers
-    if layers is None or layers.empty or runs.empty:
+def _deep_layers(depth: int) -> range:
+    """Layers ``ceil(L/2) .. L-1`` of a depth-``L`` model: the deeper half of the hidden layers
+    of both kinds (a GCN's layer ``L`` is its output, one channel per class), several of them
+    because a bipartite graph (the bank's is) makes per-layer values alternate."""
+    return range(max(1, (depth + 1) // 2), max(2, depth))
+
+
+def _target_cosine(m: Measurements, runs, target: str, layers: range) -> float | None:
+    """Mean over ``runs`` and ``layers`` of the target type's mean cosine similarity
+    (None unless every layer has a value)."""
+    table = m.layers
+    if table is None or table.empty or runs.empty:
         return None
-    rows = layers[(layers["metric"] == f"mean_cosine_similarity[{target}]") & (layers["layer"] == layer)
-                  & layers["run_key"].isin(runs["run_key"])]["value"].dropna()
-    return float(rows.mean()) if len(rows) else None
+    rows = table[(table["metric"] == f"mean_cosine_similarity[{target}]") & table["layer"].isin(list(layers))
+                 & table["run_key"].isin(runs["run_key"])].dropna(subset=["value"])
+    return float(rows["value"].mean()) if set(rows["layer"]) == set(layers) else None
 
 
 def heterogeneous(m: Measurements, a: Mapping):
@@ -65,9 +73,10 @@ def heterogeneous(m: Measurements, a: Mapping):
         deep = depths[-1]
         acc_h = h.groupby("depth")["test_acc"].mean() * 100.0
         acc_f = f.groupby("depth")["test_acc"].mean() * 100.0
-        # layer deep - 1: the deepest hidden layer of both (GCN's layer `deep` is its output)
-        cos_h = _target_cosine(m, h[h["depth"] == deep], target, deep - 1)
-        cos_f = _target_cosine(m, f[f["depth"] == deep], target, deep - 1)
+        span = _deep_layers(deep)
+        cos_h = _target_cosine(m, h[h["depth"] == deep], target, span)
+        cos_f = _target_cosine(m, f[f["depth"] == deep], target, span)
+        where = f"layers {span.start}-{span.stop - 1}" if len(span) > 1 else f"layer {span.start}"
         if cos_h is None or cos_f is None:
             return _not_measured(f"no mean_cosine_similarity[{target}] per layer for {HETERO_PAIR[0]} on "
                                  f"{typed} and {HETERO_PAIR[1]} on {flat} at depth {deep}; `oversmooth "
@@ -78,17 +87,17 @@ def heterogeneous(m: Measurements, a: Mapping):
                                                                    for d, v in acc_h.items()},
             f"{HETERO_PAIR[1]} on {flat}: accuracy (%) by depth": {int(d): round(float(v), 1)
                                                                   for d, v in acc_f.items()},
-            f"{target} mean cosine similarity at layer {deep - 1} of {deep}":
+            f"{target} mean cosine similarity, {where} of {deep}":
                 {HETERO_PAIR[0]: round(cos_h, 3), HETERO_PAIR[1]: round(cos_f, 3)},
             f"every model at depth {deep}: accuracy (%)":
                 {f"{label} ({ds})": round(float(v) * 100.0, 1)
                  for (label, ds), v in others.groupby(["label", "dataset"])["test_acc"].mean().items()}}
         parts = {f"at depth {deep} the heterogeneous model is more accurate":
                      acc_h[deep] > acc_f[deep] + ACCURACY_TOLERANCE,
-                 f"at layer {deep - 1} its {target}s are less alike": cos_h < cos_f - SIMILARITY_MARGIN}
+                 f"at {where} its {target}s are less alike": cos_h < cos_f - SIMILARITY_MARGIN}
         text = (f"{HETERO_PAIR[0]} on {typed} vs {HETERO_PAIR[1]} on {flat}, the same graph: "
                 f"{acc_h[deep]:.1f} % vs {acc_f[deep]:.1f} % at depth {deep}, {target} cosine "
-                f"{cos_h:.2f} vs {cos_f:.2f} at layer {deep - 1}; " + parts_text(parts))
+                f"{cos_h:.2f} vs {cos_f:.2f} over {where}; " + parts_text(parts))
         return split_verdict(parts), numbers, text
     return _not_measured("needs hetero-gcn on a heterogeneous dataset (bank) and gcn on its flattened "
                          "form (bank-flat) at a depth of 2 or more: `oversmooth sweep --preset hetero-bank` "
