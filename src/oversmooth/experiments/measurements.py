@@ -51,6 +51,9 @@ class StoreContents:
     #: per tuned cell: fixed vs tuned vs published, spread, importances
     #: (:func:`oversmooth.experiments.tune_table.tuned_summary`); empty without trials
     tuned: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: heterogeneous graphs against themselves flattened
+    #: (:func:`oversmooth.experiments.comparison.hetero_comparisons`); empty without such runs
+    comparisons: list = field(default_factory=list)
 
     @property
     def done(self) -> pd.DataFrame:
@@ -104,9 +107,11 @@ def read_store(path: str | os.PathLike) -> StoreContents:
             from .tune_table import tuned_summary
 
             tuned = tuned_summary(store)
+        from .comparison import hetero_comparisons
+
         return StoreContents(path=path, meta=store.meta(), runs=runs, layers=layers,
                              layer_history=store.read("layer_history"), summaries=summaries,
-                             tuned=tuned)
+                             tuned=tuned, comparisons=hetero_comparisons(store, runs, layers))
 
 
 def spectral_graphs(contents: StoreContents, datasets: Sequence[str] | None = None,
