@@ -117,10 +117,12 @@ def read_store(path: str | os.PathLike) -> StoreContents:
 def spectral_graphs(contents: StoreContents, datasets: Sequence[str] | None = None,
                     reference: bool = True) -> dict:
     """``{name: Data}`` of the graphs whose pure propagation a report shows: each dataset
-    of the store (with the generator parameters and split its runs used) and, with
+    of the store (with the generator parameters and split its runs used; a heterogeneous
+    one flattened, :func:`oversmooth.graph.to_homogeneous`) and, with
     ``reference``, a 200-node complete graph. A dataset whose files cannot be loaded
     maps to the error message instead."""
     from ..datasets import complete_graph, load
+    from ..graph import is_hetero, to_homogeneous
 
     graphs: dict = {}
     names = list(datasets) if datasets else sorted(set(contents.runs.get("dataset", [])))
@@ -130,6 +132,8 @@ def spectral_graphs(contents: StoreContents, datasets: Sequence[str] | None = No
         try:
             graphs[name] = load(name, split=settings.get("split", 0),
                                 **settings.get("dataset_params", {}))
+            if is_hetero(graphs[name]):  # propagation reads one x: the heterogeneous operator is the
+                graphs[name] = to_homogeneous(graphs[name])  # flattened graph's (graph.hetero)
         except (ValueError, FileNotFoundError, KeyError, OSError) as exc:
             graphs[name] = f"{type(exc).__name__}: {exc}"
     if reference:
