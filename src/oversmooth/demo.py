@@ -3,7 +3,8 @@
 :func:`run_demo` runs, on Cora (public split; the copy shipped in the package when no
 raw files are at hand, so no download and no mirror are needed):
 
-1. spectrum and pure propagation (with a 200-node complete graph for contrast);
+1. spectrum and pure propagation (with a 200-node complete graph for contrast), and
+   over-smoothing beside over-squashing before and after rewiring (SDRF, FoSR);
 2. a small depth sweep: GCN, GCN+residual, GCNII, APPNP at depths 2, 8 and 32, plus what
    the Cora claims need (GCN at 64 layers, GCN+residual+DropEdge: :data:`CLAIM_RUNS`), one
    seed, 100 epochs without early stopping (the models' own learning rates, weight decays
@@ -108,7 +109,7 @@ def run_demo(output_dir: str | Path = "oversmooth-demo", quick: bool = False,
     from rich.text import Text
 
     from .datasets import complete_graph, load
-    from .experiments import report_inputs, run_sweep
+    from .experiments import report_inputs, rewiring_comparison, run_sweep
     from .report import build_report
     from .spectral import pure_propagation
 
@@ -132,6 +133,9 @@ def run_demo(output_dir: str | Path = "oversmooth-demo", quick: bool = False,
         propagation["complete (200 nodes)"] = pure_propagation(
             complete_graph(num_nodes=200, num_features=16), "complete (200 nodes)", steps=steps)
     console.print(_done(f"spectrum and pure propagation ({len(propagation)} graphs)"))
+    with step("over-smoothing vs over-squashing per rewiring"):
+        comparison = {name: rewiring_comparison(load(name, **params)) for name, params in datasets}
+    console.print(_done(f"over-smoothing vs over-squashing per rewiring ({len(comparison)} graphs)"))
 
     for name, params in datasets:
         console.print(f"depth sweep on {name}: {', '.join(v['label'] for v in _variants(quick))} at "
@@ -147,7 +151,7 @@ def run_demo(output_dir: str | Path = "oversmooth-demo", quick: bool = False,
     console.print(_done("backward diagnostics"))
 
     with step("report"):
-        inputs = report_inputs(store, propagation=propagation, backward_rows=back)
+        inputs = report_inputs(store, propagation=propagation, backward_rows=back, comparison=comparison)
         result = build_report(inputs, out / "report.html", title="oversmooth demo",
                               notes={"demo budget": f"{5 if quick else DEMO_EPOCHS} epochs, "
                                                     "1 seed, no early stopping"})

@@ -23,7 +23,8 @@ def test_tiny_run_gives_every_claim_a_verdict(tiny_run):
     # the graph measurements do not depend on the training budget
     for cid in ("spectrum-range", "rank-one", "sqrt-degree", "stationary", "dense-faster",
                 "receptive-field", "complete-vs-cora", "pure-propagation", "rewiring",
-                "dropedge-destination", "backward-linear", "gnn-not-mlp", "heterogeneous", "bank-graph"):
+                "dropedge-destination", "backward-linear", "gnn-not-mlp", "oversquashing", "heterogeneous",
+                "bank-graph"):
         assert got[cid].verdict != "not measured", (cid, got[cid].explanation)
     assert got["spectrum-range"].verdict == "partly"  # S̃ has negative eigenvalues on Cora
     assert got["acc-table"].numbers  # plain GCN trained at 2 and 8 layers
@@ -62,3 +63,21 @@ def test_the_heterogeneous_runs_are_the_presets():
     assert {(r.label, r.dataset) for r in claims} == {("hetero-GCN", "bank"), ("GCN (flat)", "bank-flat")}
     assert {r.key for r in claims} <= {r.key for r in expand(preset("hetero-bank"))}  # a store of it has them
     assert {r.depth for r in claims} == set(budget("default").hetero_depths)
+
+
+def test_the_store_keeps_what_the_report_needs(tiny_run, tmp_path):
+    """A report of the run's store gives the same verdicts (from the facts kept in it and the
+    history) and draws the claims' figures, without measuring anything."""
+    from oversmooth.experiments import report_inputs
+    from oversmooth.report import build_report
+
+    result = build_report(report_inputs(tiny_run.settings["store"], spectral=False), tmp_path / "r.html")
+    run = {c.id: c.verdict for c in tiny_run.claims}
+    report = {c.id: c.verdict for c in result.claims}
+    # complete-vs-cora reads pure propagation, which the report measures itself (not here)
+    assert {k: v for k, v in report.items() if k != "complete-vs-cora"} == \
+        {k: v for k, v in run.items() if k != "complete-vs-cora"}
+    assert report["not-overfitting"] != "not measured"
+    drawn = {p.stem for p in result.figures if p.suffix == ".png"}
+    assert {f"claim_{c}" for c in ("spectrum-range", "rank-one", "receptive-field", "acc-table", "acc-peak",
+                                   "cosine-0.5", "oversquashing")} <= drawn

@@ -38,6 +38,11 @@ def test_measures_each_dataset_and_the_reference(store):
         assert list(prop.table["step"]) == list(range(6))
     assert inputs.propagation[REFERENCE_GRAPH].rate == pytest.approx(0.0, abs=1e-9)
     assert sorted(inputs.contents.runs["run_key"]) == ["a", "b", "c"]
+    # the rewiring comparison of each dataset, on its largest component
+    assert list(inputs.comparison) == ["csbm", "ring"]
+    assert list(inputs.comparison_unavailable) == ["no-such-dataset"]
+    ring = inputs.comparison["ring"]
+    assert list(ring.index) == ["none", "sdrf", "fosr"] and ring.loc["fosr", "num_edges"] > ring.loc["none", "num_edges"]
     # the graphs are the ones the runs used: csbm with its 60 nodes, as the settings say
     graphs = spectral_graphs(inputs.contents, ["csbm"], reference=False)
     assert list(graphs) == ["csbm"] and graphs["csbm"].num_nodes == 60
@@ -52,9 +57,29 @@ def test_datasets_restrict_and_given_measurements_are_used(store):
     assert inputs.datasets == ["ring"] and inputs.propagation == given
     assert inputs.unavailable == {} and inputs.backward_rows is back
     assert report_inputs(store, spectral=False).propagation == {}
+    # given measurements: nothing is measured unless asked for
+    assert inputs.comparison == {} and report_inputs(store, spectral=False).comparison == {}
+    table = pd.DataFrame({"total_resistance": [1.0]}, index=["none"])
+    assert report_inputs(store, ["ring"], comparison={"ring": table}).comparison == {"ring": table}
     assert list(report_inputs(store, ["ring"], steps=2, reference=False).propagation) == ["ring"]
     with pytest.raises(ValueError, match="dataset 'cora' is not in the store"):
         report_inputs(store, ["cora"])
+
+
+def test_rewiring_comparison_uses_the_largest_component():
+    import torch
+    from torch_geometric.data import Data
+
+    from oversmooth.experiments import rewiring_comparison
+
+    # a 6-cycle and a separate edge: the comparison sees the cycle only
+    ring = [(i, (i + 1) % 6) for i in range(6)] + [(6, 7)]
+    e = torch.tensor(ring).T
+    table = rewiring_comparison(Data(edge_index=torch.cat([e, e.flip(0)], 1), num_nodes=8),
+                                {"fosr": {"num_iterations": 1}})
+    assert list(table.index) == ["none", "fosr"] and table.loc["none", "num_nodes"] == 6
+    assert table.loc["none", "total_resistance"] == pytest.approx(17.5)   # sum over pairs of d(6-d)/6
+    assert table.loc["none", "spectral_gap"] > 0
 
 
 def test_read_store_and_moved_aliases(store):
@@ -85,3 +110,13 @@ def test_a_heterogeneous_dataset_propagates_flattened(tmp_path):
     assert graphs["bank"].node_types[0] == "customer" and graphs["bank"].x.dim() == 2  # to_homogeneous
     inputs = report_inputs(path, steps=4, reference=False)
     assert inputs.propagation["bank"].table["step"].max() == 4 and not inputs.unavailable
+
+
+def test_read_store_reads_the_history_and_a_claims_run_s_facts(tmp_path, store):
+    from tests.report._stores import CLAIMS_FACTS, claims_store
+
+    plain = read_store(store)
+    assert plain.facts == {} and plain.history.empty      # no claims run, no history rows
+    contents = read_store(claims_store(tmp_path / "claims.db"))
+    assert contents.facts == CLAIMS_FACTS
+    assert set(contents.history["metric"]) == {"val_loss"} and len(contents.history) == 9

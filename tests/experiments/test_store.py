@@ -194,3 +194,15 @@ def test_a_version_1_store_is_read_as_it_is_and_migrated_when_written(tmp_path):
     with Store(path) as store:  # written: the trials table is added, the runs kept
         assert store.schema_version == SCHEMA_VERSION == 2 and store.has_trials
         assert store.meta()["schema_version"] == "2" and store.count() == 1
+
+
+def test_set_meta_keeps_a_value_and_guards_the_schema_keys(tmp_path):
+    with Store(tmp_path / "s.db") as store:
+        store.set_meta("claims_facts", '{"a": 1}')
+        store.set_meta("claims_facts", '{"a": 2}')          # replaced, not added
+        assert store.meta()["claims_facts"] == '{"a": 2}'
+        with pytest.raises(ValueError, match="belongs to the store's schema"):
+            store.set_meta("schema_version", "9")
+    with Store(tmp_path / "s.db", readonly=True) as store:
+        with pytest.raises(ValueError, match="reading only"):
+            store.set_meta("x", "1")

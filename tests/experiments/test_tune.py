@@ -213,3 +213,21 @@ def test_shipped_spaces_hold_the_authors_values():
     config = tune_config_from_dict(preset_dict("table3-tuned"), "preset table3-tuned")
     for cell in cells(config):
         assert inside(cell.space, cell.baseline), cell.describe()
+
+
+def test_keys_narrow_each_row_to_its_own_runs(tmp_path):
+    """A preset's keys cover every row at a depth: each row still shows only its own runs."""
+    config = tune_config_from_dict({
+        "datasets": ["karate"], "depths": [2], "seeds": 1, "metrics": ["dirichlet_energy"],
+        "variants": [{"model": "gcn", "label": "GCN"},
+                     {"model": "gcn", "label": "GCN+DropEdge", "options": {"dropedge": 0.5}}],
+        "training": {"epochs": 20, "patience": 10},
+        "tune": {"trials": 1, "pruning": False, "report_every": 5, "warmup": 5}})
+    run_tune(config, tmp_path / "t.db", jobs=1, progress=False)
+    with Store(tmp_path / "t.db", readonly=True) as store:
+        runs = store.read("runs")
+        frame = tuned_summary(store, fixed_keys=list(runs["run_key"]))
+    own = runs.groupby("label")["test_acc"].first() * 100.0
+    assert sorted(frame["label"]) == ["GCN", "GCN+DropEdge"]
+    for row in frame.itertuples():
+        assert row.fixed_n == 1 and row.fixed_mean == pytest.approx(own[row.label])

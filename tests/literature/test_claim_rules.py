@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from oversmooth.literature.claims import CLAIMS, Measurements, evaluate
-from oversmooth.literature.claims import accuracy as A, gradients as G, mathematics as M, mitigations as T
+from oversmooth.literature.claims import accuracy as A, distinct as D, gradients as G, mathematics as M, mitigations as T
 from tests.report._stores import make_record
 from tests.literature.test_claims import measurements
 
@@ -144,12 +144,10 @@ def run(label, depth, acc, model="gcn", options=None, residual=None, seed=0):
                        depth=depth, seed=seed, test_acc=acc, metrics=False)
 
 
-def with_residual(m, values):
-    """Add rank_one_residual per layer (first, last) to runs by run_key prefix."""
-    rows = []
-    for key, (first, last) in values.items():
-        rows += [{"run_key": key, "layer": 0, "metric": "rank_one_residual", "value": first},
-                 {"run_key": key, "layer": 1, "metric": "rank_one_residual", "value": last}]
+def with_layers(m, metric, values):
+    """Add ``metric`` per layer (layers 1, 2, ...) to runs by run_key."""
+    rows = [{"run_key": key, "layer": k, "metric": metric, "value": v}
+            for key, per in values.items() for k, v in enumerate(per, start=1)]
     m.layers = pd.concat([m.layers, pd.DataFrame(rows)], ignore_index=True)
     m.facts = {"settings": {"deep": 16}}
     return m
@@ -162,17 +160,33 @@ def test_mitigation_rules_sides(tmp_path):
             run("GCNII", 16, 0.81 - T.MITIGATE_POINTS / 100, model="gcnii"), run("APPNP", 16, 0.70, model="appnp"),
             run("GPS", 2, 0.80, model="gps"), run("GPS", 8, 0.78, model="gps"),
             run("Transformer", 2, 0.60, model="transformer"), run("Transformer", 8, 0.30, model="transformer")]
-    m = with_residual(measurements(tmp_path, recs), {
-        "GCN-16-0": (0.8, 0.01), "GCN+PairNorm-16-0": (0.8, 0.6), "GCN+residual-16-0": (0.8, 0.8 * T.KEPT),
+    m = with_layers(measurements(tmp_path, recs), "rank_one_residual", {
         "GPS-8-0": (0.8, 0.8 * T.KEPT), "Transformer-8-0": (0.8, 0.1)})
+    # relative d_M: the deep features are the last hidden layer's (the last one is the output)
+    m = with_layers(m, T.SPREAD, {"GCN-16-0": (0.4, 0.3, 0.9), "GCN+PairNorm-16-0": (0.8, 0.3 + T.SPREAD_MARGIN, 0.1),
+                                  "GCN+residual-16-0": (0.6, 0.6 * T.KEPT, 0.9)})
     got = {c.id: c for c in evaluate(m)}
     assert got["mitigations"].verdict == "partly"
     assert "GCNII" in got["mitigations"].explanation.split("; not:")[0]
     assert "APPNP" in got["mitigations"].explanation.split("; not:")[1]
-    assert got["pairnorm-capacity"].verdict == "confirmed"
-    assert got["skip-not-solve"].verdict == "confirmed"
+    assert got["pairnorm-capacity"].verdict == "confirmed", got["pairnorm-capacity"].explanation
+    assert got["skip-not-solve"].verdict == "confirmed", got["skip-not-solve"].explanation
     assert got["transformers"].verdict == "partly"
     assert "GPS" in got["transformers"].explanation.split("smoothed or degraded")[0]
+    # the other side of each tolerance: not spread enough, not smoothed
+    (tmp_path / "b").mkdir()
+    (tmp_path / "c").mkdir()
+    m = with_layers(measurements(tmp_path / "b", recs), T.SPREAD, {
+        "GCN-16-0": (0.4, 0.3, 0.9), "GCN+PairNorm-16-0": (0.8, 0.3 + T.SPREAD_MARGIN / 2, 0.1),
+        "GCN+residual-16-0": (0.6, 0.6 * T.KEPT + 0.01, 0.1)})
+    got = {c.id: c for c in evaluate(m)}
+    assert got["pairnorm-capacity"].verdict == "partly"
+    assert "keeps the embeddings spread" in got["pairnorm-capacity"].explanation.split(": no")[0]
+    assert got["skip-not-solve"].verdict == "partly"
+    assert got["skip-not-solve"].explanation.endswith(": no")
+    # the rank-one residual alone does not make the GCN rows measured
+    m = with_layers(measurements(tmp_path / "c", recs), "rank_one_residual", {"GCN+residual-16-0": (0.8, 0.1)})
+    assert verdict("skip-not-solve", m=m).verdict == "not measured"
 
 
 def test_accuracy_rules_sides(tmp_path):
@@ -227,7 +241,8 @@ def typed(path, *records):
                                                     (0.93, 0.40, "partly"), (0.90, 0.70, "contradicted")])
 def test_heterogeneous_sides(tmp_path, acc_h, cos_h, verdict_):
     # gcn on bank-flat: 90 % at depth 8, customers' cosine 0.6 at layers 4-7; tolerance: 3 points, 0.05
-    m = typed(tmp_path, typed_run("bank", "hetero-gcn", 2, 0.95, 0.3), typed_run("bank", "hetero-gcn", 8, acc_h, cos_h),
+    m = typed(tmp_path, typed_run("bank", "hetero-gcn", 2, 0.95, 0.3),
+              typed_run("bank", "hetero-gcn", 8, acc_h, cos_h),
               typed_run("bank-flat", "gcn", 2, 0.95, 0.3), typed_run("bank-flat", "gcn", 8, 0.90, 0.60),
               typed_run("bank", "rgcn", 8, 0.5, 0.9), typed_run("bank-flat", "mlp", 8, 0.6, 0.2),
               typed_run("bank-flat", "gcn", 8, 0.2, 0.99, options={"residual": True}))  # a mitigation: not read
@@ -241,7 +256,8 @@ def test_heterogeneous_needs_both_kinds_and_the_per_type_cosine(tmp_path):
     (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
     only = typed(tmp_path / "a", typed_run("bank", "hetero-gcn", 8, 0.9, 0.4))
     assert verdict("heterogeneous", m=only).verdict == "not measured"
-    plain = typed(tmp_path / "b", make_record("a", dataset="bank", label="h", model="hetero-gcn", depth=8, metrics=False),
+    plain = typed(tmp_path / "b",
+                  make_record("a", dataset="bank", label="h", model="hetero-gcn", depth=8, metrics=False),
                   make_record("b", dataset="bank-flat", label="g", model="gcn", depth=8, metrics=False))
     got = verdict("heterogeneous", m=plain)
     assert got.verdict == "not measured" and "mean_cosine_similarity[customer]" in got.explanation
@@ -265,3 +281,38 @@ def test_heterogeneous_reads_the_deeper_half_of_the_hidden_layers():
 
     assert list(_deep_layers(2)) == [1] and list(_deep_layers(3)) == [2]
     assert list(_deep_layers(16)) == list(range(8, 16))  # not 16: a GCN's output layer
+
+
+SQUASHING = {
+    "influence": {"graph": "cora", "setup": "s", "nodes_per_hop": [1.0, 3.0, 26.0, 82.0],
+                  "per_hop": [1.0, 2.0, 2.1, 1.1], "per_node": [1.0, 0.8, 0.2, 0.08]},
+    "transfer": {"setup": "s", "distance": 4, "by_distance": {"3": 100.0, "4": 100.0, "6": 80.0},
+                 "by_topology": {"ring": 100.0, "crossed ring": 100.0, "clique path": 80.0},
+                 "at_twice_the_depth": {"ring": 80.1, "crossed ring": 100.0, "clique path": 80.0},
+                 "resistance": {"ring": 2.0, "crossed ring": 1.2, "clique path": 4.0}},
+    "bottleneck": {"graph": "g", "fosr_edges": 50,
+                   "original": {"total_resistance": 10.0, "spectral_gap": 0.1, "min_curvature": -1.8,
+                                "rate": 0.99, "relative_distance_10": 0.2},
+                   "fosr": {"total_resistance": 9.0, "spectral_gap": 0.2, "min_curvature": -1.8,
+                            "rate": 0.98, "relative_distance_10": 0.2 * D.SLOWER - 1e-9}}}
+
+
+def test_oversquashing_sides():
+    """Each part lands on its side of its tolerance: first every part holds, then none."""
+    got = verdict("oversquashing", {"squashing": SQUASHING})
+    assert got.verdict == "confirmed", got.explanation
+    assert got.numbers["ring transfer, depth = distance: training accuracy by distance"] == {3: 100.0, 4: 100.0, 6: 80.0}
+    bad = copy.deepcopy(SQUASHING)
+    bad["influence"]["nodes_per_hop"][3] = 26.0 * D.GROWTH - 1            # one shell grows less than x2
+    bad["influence"]["per_node"][3] = 0.8 * D.COMPRESSED + 1e-9           # the far node still weighs
+    bad["transfer"]["by_distance"]["6"] = 100.0 - D.TASK_POINTS + 1e-6    # distance changes too little
+    bad["transfer"]["by_topology"]["clique path"] = 100.0 - D.TASK_POINTS + 1e-6
+    bad["transfer"]["at_twice_the_depth"]["ring"] = 100.0 - D.TASK_POINTS  # depth moves it 20 points
+    bad["bottleneck"]["fosr"]["relative_distance_10"] = 0.2 * D.SLOWER     # smoothing slowed
+    got = verdict("oversquashing", {"squashing": bad})
+    assert got.verdict == "contradicted", got.explanation
+    assert "not depth" in got.explanation
+    worse = copy.deepcopy(SQUASHING)
+    worse["bottleneck"]["fosr"]["total_resistance"] = 11.0                 # FoSR did not widen it
+    got = verdict("oversquashing", {"squashing": worse})
+    assert got.verdict == "partly" and "did not widen the bottleneck" in got.explanation

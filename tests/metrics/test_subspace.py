@@ -33,3 +33,12 @@ def test_gcn_projection_is_limit_of_propagation():
     limit = torch.linalg.matrix_power(P, 2000) @ x
     torch.testing.assert_close(M.invariant_projection(x, ei), limit, rtol=1e-6, atol=1e-8)
     assert M.subspace_distance(P @ x, ei) < M.subspace_distance(x, ei)
+
+
+def test_relative_distance_is_a_registered_metric():
+    """``subspace_distance_rel`` is d_M(X)/||X||_F: the same at any scale of x."""
+    x, ei = make_graph("components", torch.float64)
+    got = M.compute(x, ei, metrics=["subspace_distance_rel"])["subspace_distance_rel"]
+    assert got == pytest.approx(M.subspace_distance(x, ei, relative=True), rel=1e-12)
+    assert got == pytest.approx(M.subspace_distance(x, ei) / float(x.norm()), rel=1e-9)
+    assert M.compute(1e3 * x, ei, metrics=["subspace_distance_rel"])["subspace_distance_rel"] == pytest.approx(got)

@@ -73,3 +73,71 @@ def test_pe_is_validated_by_name():
         build("gps", 4, 16, 2, 2, pe="lap")
     with pytest.raises(ValueError, match="pe_dim"):
         build("transformer", 4, 16, 2, 2, pe="random_walk", pe_dim=0)
+
+
+def _reference(q, k, v, table, index, keep=None, rescale=1.0):
+    """The attention of _SpatialAttention by plain autograd."""
+    h, n, _ = q.shape
+    bias = table.t()[:, index].view(h, n, n)
+    w = torch.softmax(q @ k.transpose(1, 2) / q.size(-1) ** 0.5 + bias, dim=-1)
+    if keep is not None:
+        w = w * keep * rescale
+    return w @ v
+
+
+@pytest.mark.parametrize("p", [0.0, 0.5])
+def test_spatial_attention_matches_plain_autograd(p):
+    """Values and every gradient (the bias table's summed per bucket) as plain autograd
+    computes them, with the same dropout mask; double precision, gradcheck included."""
+    from oversmooth.models.graphormer import DROP_LEVELS, _random_bytes, _SpatialAttention, _Workspace
+
+    gen = torch.Generator().manual_seed(0)
+    q, k, v = (torch.randn(2, 9, 4, dtype=torch.float64, generator=gen, requires_grad=True) for _ in range(3))
+    table = torch.randn(5, 2, dtype=torch.float64, generator=gen, requires_grad=True)
+    index = torch.randint(0, 5, (81,), generator=gen)
+
+    def ours(q, k, v, table):
+        torch.manual_seed(1)  # the same mask on every call
+        bias = table.detach().t().index_select(1, index).view(2, 9, 9)
+        return _SpatialAttention.apply(q, k, v, table, bias, index, p, _Workspace())
+
+    keep, rescale = None, 1.0
+    if p:
+        torch.manual_seed(1)
+        drop = round(p * DROP_LEVELS)
+        keep, rescale = _random_bytes((2, 9, 9), "cpu") >= drop, DROP_LEVELS / (DROP_LEVELS - drop)
+        assert 0 < keep.sum() < keep.numel()
+    got, ref = ours(q, k, v, table), _reference(q, k, v, table, index, keep, rescale)
+    torch.testing.assert_close(got, ref)
+    g = torch.randn_like(ref)
+    torch.testing.assert_close(torch.autograd.grad(got, (q, k, v, table), g),
+                               torch.autograd.grad(ref, (q, k, v, table), g))
+    assert torch.autograd.gradcheck(ours, (q, k, v, table))
+
+
+def test_dropout_keeps_half_the_weights_and_the_mean():
+    from oversmooth.models.graphormer import _random_bytes
+
+    torch.manual_seed(0)
+    bytes_ = _random_bytes((1000, 1000), "cpu")
+    assert bytes_.dtype == torch.uint8 and abs((bytes_ >= 128).float().mean().item() - 0.5) < 0.002
+    assert abs(bytes_.float().mean().item() - 127.5) < 0.2
+
+
+def test_graphormer_training_and_fused_paths_agree(graph):
+    """With gradients (our kernel) and without (PyTorch's fused attention), eval mode: the
+    same outputs; a training step moves the spatial bias table."""
+    torch.manual_seed(0)
+    model = build("graphormer", graph.x.size(1), 16, 2, 2).eval()
+    torch.nn.init.normal_(model.spatial.weight)
+    with torch.no_grad():
+        fused = model(graph.x, graph.edge_index)
+    ours = model(graph.x, graph.edge_index)
+    torch.testing.assert_close(ours, fused, rtol=1e-5, atol=1e-5)
+    model.train()
+    before = model.spatial.weight.detach().clone()
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    torch.nn.functional.cross_entropy(model(graph.x, graph.edge_index), graph.y).backward()
+    assert model.spatial.weight.grad.abs().sum() > 0
+    opt.step()
+    assert not torch.equal(before, model.spatial.weight)

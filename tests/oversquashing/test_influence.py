@@ -98,6 +98,20 @@ def test_profile_on_larger_graph_equals_pyg_when_subgraph_covers_the_field():
     np.testing.assert_allclose(ours.per_node.numpy(), ref.numpy(), rtol=1e-5)
 
 
+def test_batches_cut_by_size_give_the_same_profile(monkeypatch):
+    from oversmooth.oversquashing import influence
+
+    assert influence._batches([5, 5, 5, 20, 1], 2, 12) == [range(0, 2), range(2, 3), range(3, 4), range(4, 5)]
+    assert influence._batches([3, 3, 3], 10, 100) == [range(0, 3)] and influence._batches([], 4, 9) == []
+    g = nx.convert_node_labels_to_integers(nx.random_regular_graph(3, 60, seed=2))
+    data = _data(g, dtype=torch.float32)
+    model = _model("gcn", 4, 2, dtype=torch.float32)
+    whole = osq.influence_profile(model, data, max_hops=3, num_samples=12, normalize=False)
+    monkeypatch.setattr(influence, "BATCH_ENTRIES", 1)                       # one target a batch
+    alone = osq.influence_profile(model, data, max_hops=3, num_samples=12, normalize=False)
+    np.testing.assert_allclose(alone.per_node.numpy(), whole.per_node.numpy(), rtol=1e-6)
+
+
 def test_profile_follows_pyg_subgraph_definition_when_they_differ():
     # max_hops = depth: the outer hop's degrees are truncated in PyG's subgraph, and in ours
     g = nx.convert_node_labels_to_integers(nx.random_regular_graph(3, 40, seed=4))

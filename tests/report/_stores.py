@@ -51,3 +51,49 @@ def ten_model_store(path) -> str:
                                        options=options, depth=depth,
                                        test_acc=max(acc, 0.15), decay=0.5 + 0.045 * i))
     return str(path)
+
+
+#: Facts as a claims run keeps them in its store (after JSON: string keys), small numbers.
+CLAIMS_FACTS = {
+    "settings": {"deep": 4},
+    "spectrum": {"cora": {"operator": "gcn", "smallest": -0.48, "largest": 1.0}},
+    "limit": {"graph": "cora", "components": 2, "largest_component_nodes": 5, "rank_gcn_whole": 2,
+              "rank_gcn_largest": 1, "identical_rows_gcn_whole": 0.5, "identical_rows_gcn_largest": 0.2,
+              "identical_rows_rw_whole": 0.4, "identical_rows_rw_largest": 0.0,
+              "spread_norm_over_sqrt_deg_plus_1": 0.0, "spread_norm_over_sqrt_deg": 0.3,
+              "rw_vs_degree_weighted_mean": 0.0, "smallest_cosine_between_components": 0.2,
+              "rows": {"degree": [1.0, 2.0, 4.0], "gcn_norm": [1.41, 1.73, 2.24], "rw_norm": [1.0, 1.0, 1.0]}},
+    "coverage": {"cora": {"1": 0.01, "5": 0.3, "10": 0.8}},
+    "rates": {"cora": {"avg_degree": 3.9, "lambda2": 1.0, "rate": 0.996, "fitted_rate": 0.996,
+                       "relative_distance": {"1": 0.5, "10": 0.2, "64": 0.1}}},
+    "squashing": {
+        "influence": {"graph": "cora", "setup": "s", "nodes_per_hop": [1.0, 3.0, 26.0],
+                      "per_hop": [1.0, 2.0, 2.1], "per_node": [1.0, 0.8, 0.2]},
+        "transfer": {"setup": "s", "distance": 2, "by_distance": {"2": 100.0, "3": 60.0},
+                     "by_topology": {"ring": 100.0, "crossed ring": 100.0, "clique path": 70.0},
+                     "at_twice_the_depth": {"ring": 90.0, "crossed ring": 95.0, "clique path": 40.0},
+                     "resistance": {"ring": 1.0, "crossed ring": 0.8, "clique path": 2.0}},
+        "bottleneck": {"graph": "g", "fosr_edges": 50,
+                       "original": {"total_resistance": 10.0, "spectral_gap": 0.1, "min_curvature": -1.8,
+                                    "rate": 0.99, "relative_distance_10": 0.2},
+                       "fosr": {"total_resistance": 9.0, "spectral_gap": 0.2, "min_curvature": -1.8,
+                                "rate": 0.98, "relative_distance_10": 0.19}}},
+}
+
+
+def claims_store(path) -> str:
+    """A store as a small claims run leaves it: plain GCN at 2 and 4 layers (with their
+    training history), GCN+residual at 4 with the relative distance per layer, and
+    :data:`CLAIMS_FACTS` in its meta table."""
+    import json
+
+    runs = [("GCN", {}, 2, 0.81, 1.0), ("GCN", {}, 4, 0.55, 0.6), ("GCN+residual", {"residual": True}, 4, 0.7, 0.9)]
+    with Store(path) as store:
+        for label, options, depth, acc, train in runs:
+            rec = make_record(f"{label}-{depth}", label=label, options=options, depth=depth, test_acc=acc)
+            rec.train_acc = train
+            rec.history = [(e, "val_loss", 1.0 + (depth - 2) * 0.3 - 0.05 * e) for e in range(1, 4)]
+            rec.layer_metrics += [(k, "subspace_distance_rel", 0.5 + 0.05 * k) for k in range(1, depth + 1)]
+            store.save(rec)
+        store.set_meta("claims_facts", json.dumps(CLAIMS_FACTS))
+    return str(path)

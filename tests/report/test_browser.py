@@ -181,11 +181,13 @@ def test_full_report_in_chromium(browser, tmp_path):
     path = ten_model_store(tmp_path / "ten.db")
     with Store(path) as store:
         store.save(make_record("g", label="GCN", depth=128, test_acc=0.2, grads=True))
-    result = build_report(report_inputs(path), tmp_path / "report.html")  # with propagation
+    # with propagation and the rewiring comparison, both measured on Cora
+    result = build_report(report_inputs(path), tmp_path / "report.html")
     found = check_page(browser, result.html, tmp_path)
     assert found["headings"] == [title for _, title in SECTIONS]
     assert found["sectionIds"] == [sid for sid, _ in SECTIONS]
-    assert len(found["images"]) == 4  # accuracy, layers, spectral, backward
+    # accuracy, layers, spectral, backward, squashing; the claims acc-table, acc-peak and cosine-0.5
+    assert len(found["images"]) == 8
     assert all(i["complete"] and i["w"] > 0 for i in found["images"]), found["images"]
     assert all(not r.startswith(("http:", "https:", "ws:")) for r in found["resources"])
     assert all(link.startswith(("data:", "#")) for link in found["links"]), found["links"]

@@ -53,7 +53,8 @@ def test_partial_store_runs_without_layer_metrics(tmp_path):
     result = build_report(report_inputs(tmp_path / "p.db", spectral=False),
                           tmp_path / "report.html")
     page = result.html.read_text()
-    assert [p.name for p in result.figures] == ["accuracy_vs_depth.png", "accuracy_vs_depth.svg"]
+    assert [p.name for p in result.figures] == [f"{n}.{f}" for n in ("accuracy_vs_depth", "claim_acc-table",
+                                                                     "claim_acc-peak") for f in ("png", "svg")]
     assert "the store holds no per-layer metrics" in page
     assert any("per-layer metrics on cora" in m for m in result.missing)
     assert "RuntimeError: boom" in page  # the failed run's error is in its settings
@@ -67,11 +68,13 @@ def test_full_store_report(tmp_path):
                                grads=True))
     result = build_report(report_inputs(path, spectral=False), tmp_path / "r" / "report.html")
     names = sorted(p.name for p in result.figures)
-    assert names == sorted(f"{n}.{f}" for n in ("accuracy_vs_depth", "layers_cora",
-                                                  "backward_cora") for f in ("png", "svg"))
+    # the claims of plain GCN's accuracy and of the cosine similarity get their figures
+    assert names == sorted(f"{n}.{f}" for n in ("accuracy_vs_depth", "layers_cora", "backward_cora",
+                                                  "claim_acc-table", "claim_acc-peak", "claim_cosine-0.5")
+                           for f in ("png", "svg"))
     assert all(p.parent == tmp_path / "r" / "figures" for p in result.figures)
     page = result.html.read_text()
-    assert page.count("data:image/png;base64,") == 3
+    assert page.count("data:image/png;base64,") == 6
     assert not re.search(r'(src|href)="(?!data:|#)', page)  # nothing outside the page
     assert "81.1 [81.1]" not in page and "[81.1]" in page  # published numbers in the table
     assert "GCNII*" in page and "mean_cosine_similarity" in page
@@ -173,8 +176,9 @@ def test_report_renders_given_measurements_without_computing(tmp_path, monkeypat
     page = result.html.read_text()
     assert sections_of(page) == [s for s, _ in SECTIONS]  # the same sections as before
     assert sorted(p.stem for p in result.figures if p.suffix == ".png") == [
-        "accuracy_vs_depth", "backward_cora", "layers_cora", "spectral_vs_measured"]
-    assert page.count("data:image/png;base64,") == 4
+        "accuracy_vs_depth", "backward_cora", "claim_acc-peak", "claim_acc-table", "claim_cosine-0.5",
+        "layers_cora", "spectral_vs_measured"]
+    assert page.count("data:image/png;base64,") == 7
     spectral = page[page.index('<section id="spectral">'):page.index('<section id="backward">')]
     assert "<td>cora</td>" in spectral and "<td>complete (200 nodes)</td>" in spectral
     assert '<td class="num">0.91</td>' in spectral and "<td>n1</td>" in spectral
@@ -212,7 +216,7 @@ def test_deprecated_store_path_form(tmp_path, ten):
 
 
 def test_heterogeneous_vs_flattened_section_shows_the_stored_numbers(tmp_path):
-    from tests.experiments.test_comparison import typed_store
+    from tests.experiments.test_hetero_vs_flat import typed_store
 
     result = build_report(report_inputs(typed_store(tmp_path / "typed.db"), spectral=False),
                           tmp_path / "out" / "report.html")

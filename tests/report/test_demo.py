@@ -16,7 +16,9 @@ def test_quick_demo(tmp_path, run_cli):
     assert stdout.strip().splitlines()[-1] == str(report)  # the path comes last
     page = report.read_text()
     assert re.findall(r'<section id="([a-z]+)">', page) == [s for s, _ in SECTIONS]
-    assert page.count("data:image/png;base64,") == 4  # accuracy, layers, spectral, backward
+    # accuracy, layers, spectral, backward, squashing, and the cosine-0.5 claim's (the Cora
+    # claims' figures need runs on Cora)
+    assert page.count("data:image/png;base64,") == 6
     with Store(out / "results.db") as store:
         runs = store.read("runs")
         assert sorted(set(runs["label"])) == ["APPNP", "GCN", "GCN+residual", "GCNII"]
@@ -24,7 +26,8 @@ def test_quick_demo(tmp_path, run_cli):
         assert (runs["status"] == "done").all(), runs["error"].dropna().tolist()
         assert set(store.read("layer_metrics")["metric"]) >= {"dirichlet_energy",
                                                               "subspace_distance"}
-    for name in ("accuracy_vs_depth", "layers_csbm", "spectral_vs_measured", "backward_csbm"):
+    for name in ("accuracy_vs_depth", "layers_csbm", "spectral_vs_measured", "backward_csbm",
+                 "squashing_csbm", "claim_cosine-0.5"):
         assert (out / "figures" / f"{name}.png").is_file()
         assert (out / "figures" / f"{name}.svg").is_file()
     assert "complete-vs-cora" in page

@@ -185,3 +185,45 @@ def test_plot_propagation_alias_warns_and_draws(tmp_path, ring_propagation):
     with pytest.warns(DeprecationWarning, match="report.plots.propagation_curves"):
         path = plot_propagation(ring_propagation, tmp_path / "p.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_rewiring_tradeoff_figure():
+    frame = pd.DataFrame({"smoothing_gap": [0.05, 0.1], "total_resistance": [2000.0, 1500.0]},
+                         index=["none", "fosr"])
+    fig = plots.rewiring_tradeoff(frame, title="toy")
+    (ax,) = fig.axes
+    assert ax.get_title() == "toy" and "resistance" in ax.get_xlabel() and "1 − λ" in ax.get_ylabel()
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["no rewiring", "FoSR"]
+    assert len(ax.texts) == 1  # one arrow, from no rewiring to FoSR
+    with pytest.raises(ValueError, match="no rewiring comparison"):
+        plots.rewiring_tradeoff(frame.iloc[:0])
+
+
+def test_claim_figures_label_their_claims_and_refuse_nothing():
+    from tests.report._stores import CLAIMS_FACTS as F
+
+    P = plots.claims
+    figs = {
+        "spectrum": P.spectrum_range(F["spectrum"], (0.0, 2.0)),
+        "rows": P.limit_rows(**{"degree": F["limit"]["rows"]["degree"], "gcn": F["limit"]["rows"]["gcn_norm"],
+                               "rw": F["limit"]["rows"]["rw_norm"]}),
+        "field": P.receptive_field(F["coverage"], {"cora": F["rates"]["cora"]["relative_distance"]}, (5, 10), 0.9, 0.1),
+        "acc": P.accuracy_against_claims({"GCN": {2: 81.0, 8: 40.0}}, {"GCN": {2: 81.5, 8: 70.1}}, tolerance=3.0,
+                                         peak=(2, 3), collapse=(8, 30.0)),
+        "cos": P.cosine_vs_accuracy(pd.DataFrame({"label": ["GCN", "GCN"], "gap": [0.0, 40.0], "value": [0.3, 0.95]}),
+                                    0.5, 0.9, 5.0, 20.0),
+        "layers": P.layer_curves({"GCN": [0.5, 0.3, 0.2]}, "subspace_distance_rel", "t"),
+        "squash": P.oversquashing(F["squashing"]["influence"], F["squashing"]["transfer"]),
+    }
+    for name, fig in figs.items():
+        assert all(ax.get_title() and ax.get_xlabel() for ax in fig.axes), name
+        # what is claimed is drawn where the claim asserts a value or a range
+        assert any("claim" in l for l in legend_labels(fig)) or name in ("layers", "squash"), name
+    assert "GCN: claimed (± 3 points)" in legend_labels(figs["acc"])
+    assert figs["field"].axes[1].get_yscale() == "log"
+    with pytest.raises(ValueError, match="no spectrum"):
+        P.spectrum_range({}, (0.0, 2.0))
+    with pytest.raises(ValueError, match="no measured accuracy"):
+        P.accuracy_against_claims({"GCN": {}})
+    with pytest.raises(ValueError, match="no per-layer"):
+        P.layer_curves({"GCN": None}, "subspace_distance_rel", "t")

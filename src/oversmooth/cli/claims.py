@@ -14,8 +14,10 @@ from ._app import JsonOpt, app, console, print_json
 def claims_command(
     full: Annotated[bool, typer.Option("--full", help="The full budget (3 seeds, 400 epochs, deeper rows).")] = False,
     budget: Annotated[Optional[str], typer.Option("--budget", help="A named budget: default, full, tiny.")] = None,
-    store: Annotated[Optional[str], typer.Option("--store", help="Keep the trained runs in this store "
-                                                                 "(resumes; default: a temporary one).")] = None,
+    store: Annotated[Optional[str], typer.Option("--store", help="Keep the trained runs and the other "
+                                                                 "measurements in this store (resumes; default: a "
+                                                                 "temporary one); `oversmooth report` of it draws "
+                                                                 "each claim's figure.")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel training runs.")] = 1,
     json: JsonOpt = False,
 ) -> None:
@@ -29,6 +31,7 @@ def claims_command(
 
       oversmooth claims
       oversmooth claims --full --store claims.db --json
+      oversmooth claims --store claims.db && oversmooth report claims.db -o claims.html
     """
     from ..experiments.claims import run_claims
 

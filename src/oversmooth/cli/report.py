@@ -24,14 +24,15 @@ def report_command(
     store: StoreArg,
     output: Annotated[str, typer.Option("--output", "-o", help="The HTML file to write.")] = "report.html",
     dataset: Annotated[Optional[list[str]], typer.Option("--dataset", "-d", help="Only this dataset, repeatable.")] = None,
-    no_spectral: Annotated[bool, typer.Option("--no-spectral", help="Skip the pure-propagation measurement (it loads each dataset).")] = False,
+    no_spectral: Annotated[bool, typer.Option("--no-spectral", help="Skip the graph measurements: pure propagation and the over-smoothing vs over-squashing comparison per rewiring (they load each dataset).")] = False,
 ) -> None:
     """Write one self-contained HTML report of a results store, figures beside it.
 
     The page (no network needed to view it) holds accuracy vs depth with published
     numbers, per-layer metric curves, the spectral prediction next to measured pure
-    propagation, backward diagnostics where stored, the claims with verdicts, the
-    sweep's tables and every run's settings. Figures are also written as PNG and SVG to
+    propagation, backward diagnostics where stored, over-smoothing vs over-squashing
+    before and after rewiring (SDRF, FoSR), the claims with verdicts, the sweep's tables
+    and every run's settings. Figures are also written as PNG and SVG to
     figures/ beside the HTML. A store of another schema version is refused (exit 2).
 
     [bold]Examples[/bold]

@@ -17,7 +17,7 @@ from .config import SweepConfig, Variant, config_from_dict, load_config, parse_o
 from .export import export
 from .grid import RunSpec, expand, run_key
 from .own import save_probe
-from .measurements import ReportInputs, StoreContents, read_store, report_inputs
+from .measurements import ReportInputs, StoreContents, read_store, report_inputs, rewiring_comparison
 from .presets import PRESETS, preset
 from .runner import execute, measure_layers
 from .store import SCHEMA_VERSION, RunRecord, Store, StoreVersionError
@@ -32,6 +32,6 @@ __all__ = [
     "RunSpec", "expand", "run_key", "PRESETS", "preset", "execute", "measure_layers",
     "SCHEMA_VERSION", "RunRecord", "Store", "StoreVersionError", "SweepSummary", "run_sweep",
     "deepest_within", "render", "summarize", "ReportInputs", "StoreContents", "read_store",
-    "report_inputs", "save_probe", "run_tune", "TuneSummary", "TuneConfig", "TuneSettings", "load_tune_config",
+    "report_inputs", "rewiring_comparison", "save_probe", "run_tune", "TuneSummary", "TuneConfig", "TuneSettings", "load_tune_config",
     "tune_config_from_dict", "tuned_summary", "render_tuned",
 ]

@@ -13,8 +13,9 @@
 :func:`report_inputs` reads every table of a results store and measures pure propagation
 (:func:`oversmooth.spectral.pure_propagation`) on each of the store's datasets, with the
 generator parameters and split their runs used, and on a 200-node complete graph (the
-fastest-smoothing graph there is). :mod:`oversmooth.report` renders the
-:class:`ReportInputs` it returns: it loads no dataset and trains nothing.
+fastest-smoothing graph there is); and, per dataset, over-smoothing beside over-squashing
+before and after rewiring (:func:`rewiring_comparison`). :mod:`oversmooth.report` renders
+the :class:`ReportInputs` it returns: it loads no dataset and trains nothing.
 """
 
 from __future__ import annotations
@@ -32,10 +33,21 @@ from .store import Store
 from .tables import summarize
 
 __all__ = ["StoreContents", "ReportInputs", "read_store", "report_inputs", "spectral_graphs",
-           "REFERENCE_GRAPH"]
+           "rewiring_comparison", "REFERENCE_GRAPH", "COMPARISON_REWIRINGS", "CLAIMS_FACTS"]
 
 #: Name of the reference graph measured beside the store's datasets.
 REFERENCE_GRAPH = "complete (200 nodes)"
+#: The meta key under which a claims run keeps its facts (JSON).
+CLAIMS_FACTS = "claims_facts"
+
+#: The rewirings of the report's comparison, with budgets a report can afford (SDRF: 20
+#: curvature steps, about 3 s on Cora; FoSR: 20 added edges).
+COMPARISON_REWIRINGS = {"sdrf": {"num_iterations": 20}, "fosr": {"num_iterations": 20}}
+#: Largest component compared (nodes): SDRF's candidate search is Python-level.
+COMPARISON_MAX_NODES = 20_000
+#: Total resistance is exact up to this many nodes (about 1 s at Cora's 2,485), above it a
+#: sketch whose error (about 18 %) hides what a small rewiring budget changes.
+COMPARISON_EXACT_NODES = 5_000
 
 
 @dataclass
@@ -52,8 +64,15 @@ class StoreContents:
     #: (:func:`oversmooth.experiments.tune_table.tuned_summary`); empty without trials
     tuned: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: heterogeneous graphs against themselves flattened
-    #: (:func:`oversmooth.experiments.comparison.hetero_comparisons`); empty without such runs
-    comparisons: list = field(default_factory=list)
+    #: (:func:`oversmooth.experiments.hetero_vs_flat.hetero_vs_flat`); empty without such runs
+    hetero_vs_flat: list = field(default_factory=list)
+    #: per-epoch training history (``train_loss``, ``val_loss``, ...): the not-overfitting
+    #: claim reads the validation loss from it
+    history: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: the measurements of a claims run that are not runs (spectra, limits, coverage,
+    #: over-squashing...), keyed as :class:`oversmooth.literature.claims.Measurements` reads
+    #: them; empty for a store no claims run wrote
+    facts: dict = field(default_factory=dict)
 
     @property
     def done(self) -> pd.DataFrame:
@@ -74,6 +93,9 @@ class ReportInputs:
         backward_rows: backward diagnostics measured outside the store: columns
             ``dataset``, ``series``, ``layer``, ``metric``, ``value`` (``grad_*`` metrics),
             or None. Backward metrics in the store's ``layer_metrics`` are shown too.
+        comparison: ``{graph: DataFrame}`` of over-smoothing beside over-squashing per
+            rewiring (:func:`rewiring_comparison`); empty when none was measured.
+        comparison_unavailable: ``{graph: why}`` for the graphs not compared.
     """
 
     contents: StoreContents
@@ -81,6 +103,8 @@ class ReportInputs:
     propagation: dict = field(default_factory=dict)
     unavailable: dict[str, str] = field(default_factory=dict)
     backward_rows: pd.DataFrame | None = None
+    comparison: dict = field(default_factory=dict)
+    comparison_unavailable: dict[str, str] = field(default_factory=dict)
 
 
 def read_store(path: str | os.PathLike) -> StoreContents:
@@ -107,11 +131,14 @@ def read_store(path: str | os.PathLike) -> StoreContents:
             from .tune_table import tuned_summary
 
             tuned = tuned_summary(store)
-        from .comparison import hetero_comparisons
+        from .hetero_vs_flat import hetero_vs_flat
 
-        return StoreContents(path=path, meta=store.meta(), runs=runs, layers=layers,
+        meta = store.meta()
+        return StoreContents(path=path, meta=meta, runs=runs, layers=layers,
                              layer_history=store.read("layer_history"), summaries=summaries,
-                             tuned=tuned, comparisons=hetero_comparisons(store, runs, layers))
+                             tuned=tuned, history=store.read("history"),
+                             facts=json.loads(meta.get(CLAIMS_FACTS, "{}")),
+                             hetero_vs_flat=hetero_vs_flat(store, runs, layers))
 
 
 def spectral_graphs(contents: StoreContents, datasets: Sequence[str] | None = None,
@@ -141,10 +168,40 @@ def spectral_graphs(contents: StoreContents, datasets: Sequence[str] | None = No
     return graphs
 
 
+def rewiring_comparison(data, rewirings: Mapping | None = None, *, seed: int = 0) -> pd.DataFrame:
+    """:func:`oversmooth.oversquashing.compare` as the report shows it: on the graph's largest
+    connected component (on a disconnected graph the spectral gap is 0 and the smoothing rate
+    is set by whichever component is slowest, whatever a rewiring does elsewhere), with the
+    rewirings of :data:`COMPARISON_REWIRINGS` (or ``rewirings``), total resistance exact up
+    to :data:`COMPARISON_EXACT_NODES` nodes.
+
+    Raises:
+        ValueError: the largest component has more than :data:`COMPARISON_MAX_NODES` nodes.
+    """
+    import torch
+    from torch_geometric.data import Data
+    from torch_geometric.utils import subgraph
+
+    from ..graph import components, graph_of
+    from ..oversquashing import compare
+
+    edge_index, n = graph_of(data)
+    _, labels = components(edge_index, n)
+    keep = labels == torch.bincount(labels).argmax()
+    size = int(keep.sum())
+    if size > COMPARISON_MAX_NODES:
+        raise ValueError(f"its largest component has {size} nodes, more than the report compares "
+                         f"({COMPARISON_MAX_NODES}); use oversmooth.oversquashing.compare")
+    sub, _ = subgraph(keep, edge_index, relabel_nodes=True, num_nodes=n)
+    return compare(Data(edge_index=sub, num_nodes=size), dict(rewirings or COMPARISON_REWIRINGS), seed=seed,
+                   resistance_method="exact" if size <= COMPARISON_EXACT_NODES else "sketch")
+
+
 def report_inputs(store: str | os.PathLike, datasets: Sequence[str] | None = None, *,
                   spectral: bool = True, steps: int = 64, reference: bool = True,
                   propagation: Mapping | None = None,
-                  backward_rows: pd.DataFrame | None = None) -> ReportInputs:
+                  backward_rows: pd.DataFrame | None = None, compare: bool | None = None,
+                  comparison: Mapping | None = None) -> ReportInputs:
     """Read the store at ``store`` and measure what its report shows beside it.
 
     Args:
@@ -158,6 +215,10 @@ def report_inputs(store: str | os.PathLike, datasets: Sequence[str] | None = Non
             elsewhere, used as they are (nothing is measured then).
         backward_rows: backward diagnostics measured outside the store (see
             :class:`ReportInputs`).
+        compare: measure :func:`rewiring_comparison` on each dataset (seconds per graph);
+            default: when pure propagation is measured here (``spectral`` and no
+            ``propagation`` given).
+        comparison: comparisons ``{graph: DataFrame}`` made elsewhere, used as they are.
 
     Returns:
         a :class:`ReportInputs` for :func:`oversmooth.report.build_report`.
@@ -174,13 +235,28 @@ def report_inputs(store: str | os.PathLike, datasets: Sequence[str] | None = Non
     if datasets and unknown:
         raise ValueError(f"dataset {unknown[0]!r} is not in the store; it holds "
                          f"{', '.join(sorted(held)) or 'no runs'}")
+    measure = propagation is None and spectral
+    if compare is None:
+        compare = measure
+    compare = compare and comparison is None
     measured, unavailable = dict(propagation or {}), {}
-    if propagation is None and spectral:
+    compared, not_compared = dict(comparison or {}), {}
+    graphs = spectral_graphs(contents, names, reference and measure) if measure or compare else {}
+    if measure:
         from ..spectral import pure_propagation
 
-        for name, graph in spectral_graphs(contents, names, reference).items():
+        for name, graph in graphs.items():
             if isinstance(graph, str):
                 unavailable[name] = graph
             else:
                 measured[name] = pure_propagation(graph, name, steps=steps)
-    return ReportInputs(contents, names, measured, unavailable, backward_rows)
+    if compare:
+        for name in names:
+            graph = graphs[name]
+            try:
+                if isinstance(graph, str):
+                    raise ValueError(graph)
+                compared[name] = rewiring_comparison(graph)
+            except ValueError as exc:
+                not_compared[name] = str(exc)
+    return ReportInputs(contents, names, measured, unavailable, backward_rows, compared, not_compared)

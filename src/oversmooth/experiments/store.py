@@ -7,7 +7,9 @@ Schema (version 2)
 ------------------
 ``meta(key TEXT PRIMARY KEY, value TEXT)``
     ``schema_version`` (checked on open: a store written by an older or newer schema is
-    refused with a message, never silently reinterpreted) and ``created_by``.
+    refused with a message, never silently reinterpreted) and ``created_by``; a claims run
+    (``oversmooth claims --store``) adds ``claims_facts``, the JSON of the measurements
+    that are not runs (:meth:`Store.set_meta`).
 ``runs`` -- one row per finished run, keyed by ``run_key``
     ``run_key`` (sha256 of the run's canonical settings, see :mod:`.grid`), ``status``
     (``"done"`` or ``"failed"``), ``dataset``, ``model``, ``label`` (the row name in tables,
@@ -418,3 +420,10 @@ class Store:
 
     def meta(self) -> dict[str, str]:
         return dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Keep ``value`` under ``key`` in the meta table, replacing what was there; the
+        schema's own keys (``schema_version``, ``created_by``) are refused."""
+        if key in ("schema_version", "created_by"):
+            raise ValueError(f"meta key {key!r} belongs to the store's schema")
+        self._write(lambda conn: conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, str(value))))

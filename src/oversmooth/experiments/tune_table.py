@@ -72,7 +72,8 @@ def tuned_summary(store: Store, fixed_keys=None, tuned_keys=None) -> pd.DataFram
     """One row per tuned cell (columns :data:`COLUMNS`, accuracies in percent).
 
     Tuned runs are those labelled ``"<row> (tuned)"`` (or with ``tuned_keys``), fixed runs
-    those labelled ``"<row>"`` (or with ``fixed_keys``: a sweep's own runs). When the best
+    those labelled ``"<row>"``; ``tuned_keys`` / ``fixed_keys`` (a sweep's own runs) keep
+    only those of a row's runs. When the best
     trial is trial 0 -- the fixed settings -- both columns are the same runs.
     """
     trials = store.read("trials")
@@ -84,10 +85,11 @@ def tuned_summary(store: Store, fixed_keys=None, tuned_keys=None) -> pd.DataFram
         here = runs[(runs["dataset"] == dataset) & (runs["depth"] == depth)]
         tuned = here[here["label"] == label + TUNED]
         fixed = here[here["label"] == label]
+        # keys narrow a row's own runs (a preset's keys cover every row of a depth)
         if tuned_keys is not None:
-            tuned = here[here["run_key"].isin(set(tuned_keys))]
+            tuned = tuned[tuned["run_key"].isin(set(tuned_keys))]
         if fixed_keys is not None:
-            fixed = here[here["run_key"].isin(set(fixed_keys))]
+            fixed = fixed[fixed["run_key"].isin(set(fixed_keys))]
         done = cell[(cell["state"] == "complete") & cell["value"].notna()]
         best = done.sort_values(["value", "val_loss", "trial"], ascending=[False, True, True]).head(1)
         if len(best) and int(best["trial"].iloc[0]) == 0:  # the fixed settings won

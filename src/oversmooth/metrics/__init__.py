@@ -70,6 +70,8 @@ _METRICS = {
     "smv": lambda x, ei, y: smv_estimate(x),
     "group_distance_ratio": lambda x, ei, y: group_distance_ratio_estimate(x, y),
     "subspace_distance": lambda x, ei, y: _distance(x, ei, "gcn", False),
+    # scale free: comparable across layers and models whatever their norms
+    "subspace_distance_rel": lambda x, ei, y: _distance(x, ei, "gcn", True),
     "numerical_rank": lambda x, ei, y: _numerical_rank(x),
     "effective_rank": lambda x, ei, y: _effective_rank(x),
     "feature_correlation": lambda x, ei, y: _feature_correlation(x),
@@ -99,8 +101,8 @@ def compute(x: Tensor, edge_index: Tensor, y: Tensor | None = None, metrics=None
     Keys (in this order): ``dirichlet_energy``, ``dirichlet_energy_sym``,
     ``mean_cosine_similarity``, ``mad``, ``mad_gap``, ``mean_pairwise_distance``, ``smv``,
     ``group_distance_ratio`` (only when ``y`` is given), ``subspace_distance`` (``"gcn"``),
-    ``numerical_rank``, ``effective_rank``, ``feature_correlation``,
-    ``rank_one_residual``. ``metrics`` selects a
+    ``subspace_distance_rel`` (the same divided by ``||X||_F``), ``numerical_rank``,
+    ``effective_rank``, ``feature_correlation``, ``rank_one_residual``. ``metrics`` selects a
     subset (names or a comma-separated string; an unknown name raises ``ValueError``);
     naming ``group_distance_ratio`` without ``y`` raises too.
 

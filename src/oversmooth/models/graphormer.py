@@ -21,21 +21,122 @@ paper (edge features along shortest paths) are left out: the zoo's graphs carry 
 
 Cost: the ``N x N`` distance matrix (computed once per graph with scipy, cached) and
 :math:`O(N^2\cdot\text{hidden})` attention per layer: Cora (N = 2708) fits; graphs with
-tens of thousands of nodes do not.
+tens of thousands of nodes do not. The spatial bias is looked up once per forward pass
+(``heads x N x N``, shared by the layers). Without gradients the layers use PyTorch's fused
+attention; with them, :class:`_SpatialAttention`: it keeps per layer the attention
+probabilities (float, ``heads x N x N``) and a one-byte dropout mask for the backward pass,
+sums the bias gradient per distance bucket there (no ``heads x N x N`` gradient of the bias
+leaves a layer), and computes its other ``N x N`` temporaries in buffers the model reuses
+(:class:`_Workspace`). Cora, 4 heads, float32: 117 MB kept per layer during training plus
+its 29 MB mask, and three 117 MB buffers per model.
 """
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor
+from torch.autograd.function import once_differentiable
 
+from ..graph.cache import cached
 from ..graph.structure import degree
 from .backbone import check_divisible, check_input, check_probability, check_sizes
 from .base import LayerTaps
 from .encodings import shortest_paths
 
 __all__ = ["Graphormer"]
+
+
+#: Attention dropout draws one random byte per weight and drops it below this many of 256
+#: levels: the rate is rounded to a multiple of 1/256 (0.5 and 0.25 exactly, 0.1 -> 0.1016).
+DROP_LEVELS = 256
+
+
+def _random_bytes(shape, device) -> Tensor:
+    """Uniform random bytes of ``shape``, drawn as int64 words: one 64-bit draw per 8 bytes
+    costs a fraction of drawing each byte (about 5x less on CPU)."""
+    count = math.prod(shape)
+    words = torch.randint(-2 ** 63, 2 ** 63 - 1, ((count + 7) // 8,), dtype=torch.int64, device=device)
+    return words.view(torch.uint8)[:count].view(shape)
+
+
+class _Workspace:
+    """Named ``heads x N x N`` buffers of one model, reused by every forward and backward
+    pass instead of fresh ``N x N`` allocations (a fresh 117 MB tensor costs as much in page
+    faults as the arithmetic on it): ``bias`` (the spatial bias of a forward pass),
+    ``weights`` (the attention weights after dropout) and ``grad`` (the logits' gradient).
+    None of them is saved for a backward pass. Never copied with the model."""
+
+    def __init__(self) -> None:
+        self.buffers: dict[str, Tensor] = {}
+
+    def get(self, name: str, shape, dtype, device) -> Tensor:
+        b = self.buffers.get(name)
+        if b is None or b.shape != torch.Size(shape) or b.dtype != dtype or b.device != torch.device(device):
+            self.buffers[name] = b = torch.empty(shape, dtype=dtype, device=device)
+        return b
+
+    def like(self, name: str, t: Tensor) -> Tensor:
+        return self.get(name, t.shape, t.dtype, t.device)
+
+    def __deepcopy__(self, memo) -> "_Workspace":
+        return _Workspace()
+
+    def __getstate__(self) -> dict:
+        return {"buffers": {}}
+
+
+class _SpatialAttention(torch.autograd.Function):
+    r"""``dropout(softmax(q kᵀ/sqrt(d) + bias)) v`` per head, for ``q, k, v`` of shape
+    ``[heads, N, d]`` and ``bias = table[index].T`` (``[heads, N, N]``, given precomputed);
+    the gradient of ``table`` (``[buckets, heads]``) is summed per bucket in the backward
+    pass. Dropout keeps a weight with probability ``1 - p`` and scales it by ``1/(1 - p)``
+    (``p`` rounded to :data:`DROP_LEVELS`).
+
+    Kept for the backward pass: the probabilities P and the byte mask K. With W = K ⊙ P and
+    G the gradient of the output with respect to the dropped-out weights (up to the scale
+    r = 1/(1 - p)), the logits' gradient is r (G ⊙ W - P ⊙ rowsum(G ⊙ W)): softmax's
+    backward needs P ⊙ (K ⊙ G) = G ⊙ W, so K is applied once, as W."""
+
+    @staticmethod
+    def forward(ctx, q, k, v, table, bias, index, p, workspace):
+        scale = q.size(-1) ** -0.5
+        prob = torch.bmm(q * scale, k.transpose(1, 2)).add_(bias)
+        # softmax in place: no second N x N tensor (rows are finite: every pair has a bias)
+        prob.sub_(prob.amax(-1, keepdim=True)).exp_()
+        prob.div_(prob.sum(-1, keepdim=True))
+        keep, rescale, weights = None, 1.0, prob
+        drop = round(p * DROP_LEVELS)
+        if drop > 0:
+            keep = _random_bytes(prob.shape, prob.device).ge_(drop)   # 1 = kept, one byte each
+            rescale = DROP_LEVELS / (DROP_LEVELS - drop)
+            # a byte -> float copy then a float product: mixed-dtype products cost 6x more
+            weights = workspace.like("weights", prob).copy_(keep).mul_(prob)
+        out = torch.bmm(weights, v)
+        ctx.scale, ctx.rescale, ctx.buckets, ctx.workspace = scale, rescale, table.size(0), workspace
+        ctx.save_for_backward(q, k, v, prob, keep, index)
+        return out.mul_(rescale) if keep is not None else out
+
+    @staticmethod
+    @once_differentiable  # its in-place steps are not differentiable again
+    def backward(ctx, grad):
+        q, k, v, prob, keep, index = ctx.saved_tensors
+        ws, r = ctx.workspace, ctx.rescale
+        weights = prob if keep is None else ws.like("weights", prob).copy_(keep).mul_(prob)
+        # products with a transposed N x N operand are taken transposed, on contiguous operands
+        grad_v = torch.bmm(grad.transpose(1, 2), weights).transpose(1, 2)
+        logits = torch.bmm(grad, v.transpose(1, 2), out=ws.like("grad", prob)).mul_(weights)
+        logits.addcmul_(prob, logits.sum(-1, keepdim=True), value=-1.0)       # / r
+        grad_table = None
+        if ctx.needs_input_grad[3]:
+            heads = logits.size(0)
+            grad_table = torch.zeros(heads, ctx.buckets, dtype=logits.dtype, device=logits.device)
+            grad_table = grad_table.scatter_add_(1, index.expand(heads, -1), logits.view(heads, -1)).t().mul_(r)
+        grad_q = torch.bmm(logits, k).mul_(ctx.scale * r)
+        grad_k = torch.bmm(q.transpose(1, 2), logits).transpose(1, 2).mul_(ctx.scale * r)
+        return grad_q, grad_k, grad_v.mul_(r) if keep is not None else grad_v, grad_table, None, None, None, None
 
 
 class _Layer(torch.nn.Module):
@@ -52,12 +153,15 @@ class _Layer(torch.nn.Module):
         for m in (self.norm1, self.norm2, self.qkv, self.out, self.ffn[0], self.ffn[2]):
             m.reset_parameters()
 
-    def forward(self, h: Tensor, bias: Tensor) -> Tensor:
+    def forward(self, h: Tensor, bias: Tensor, table: Tensor, index: Tensor, workspace: _Workspace) -> Tensor:
         n, c = h.shape
         q, k, v = self.qkv(self.norm1(h)).view(n, 3, self.heads, c // self.heads).permute(1, 2, 0, 3)
-        att = F.scaled_dot_product_attention(q[None], k[None], v[None], attn_mask=bias[None],
-                                             dropout_p=self.attn_dropout if self.training else 0.0)
-        h = h + F.dropout(self.out(att[0].transpose(0, 1).reshape(n, c)), self.dropout, self.training)
+        p = self.attn_dropout if self.training else 0.0
+        if torch.is_grad_enabled() and (q.requires_grad or table.requires_grad):
+            att = _SpatialAttention.apply(q, k, v, table, bias, index, p, workspace)
+        else:  # nothing to differentiate: PyTorch's fused kernel, no N x N kept
+            att = F.scaled_dot_product_attention(q[None], k[None], v[None], attn_mask=bias[None], dropout_p=p)[0]
+        h = h + F.dropout(self.out(att.transpose(0, 1).reshape(n, c)), self.dropout, self.training)
         return h + F.dropout(self.ffn(self.norm2(h)), self.dropout, self.training)
 
 
@@ -105,6 +209,7 @@ class Graphormer(LayerTaps):
                                           for _ in range(depth))
         self.norm = torch.nn.LayerNorm(hidden_channels)
         self.dec = torch.nn.Linear(hidden_channels, out_channels)
+        self._workspace = _Workspace()
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -120,10 +225,15 @@ class Graphormer(LayerTaps):
         check_input(self, x, edge_index)
         n = x.size(0)
         deg = degree(edge_index, n).round().long().clamp(max=self.max_degree).to(x.device)
-        spd = shortest_paths(edge_index, n, self.max_distance).to(x.device)
-        bias = self.spatial(spd).permute(2, 0, 1).to(x.dtype)  # [heads, N, N], shared by the layers
+        # the flattened distance buckets, once per graph and device
+        index = cached(edge_index, n, ("spatial_index", self.max_distance, str(x.device)),
+                       lambda: shortest_paths(edge_index, n, self.max_distance).view(-1).to(x.device))
+        table = self.spatial.weight                                          # [buckets, heads]
+        with torch.no_grad():  # [heads, N, N], shared by the layers; its gradient goes to table
+            bias = self._workspace.get("bias", (self.heads, n * n), x.dtype, x.device)
+            bias = torch.index_select(table.t().to(x.dtype), 1, index, out=bias).view(self.heads, n, n)
         x = F.dropout(x, p=self.dropout, training=self.training)
         h = self.emit(0, self.enc(x) + self.centrality(deg).to(x.dtype))
         for k, layer in enumerate(self.layers, start=1):
-            h = self.emit(k, layer(h, bias))
+            h = self.emit(k, layer(h, bias, table, index, self._workspace))
         return self.dec(self.norm(h))

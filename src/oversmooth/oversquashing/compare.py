@@ -23,11 +23,15 @@ from .rewiring import graph_measures, rewire
 __all__ = ["compare"]
 
 
-def compare(data, rewirings=("sdrf", "fosr"), *, seed: int = 0, operator: str = "gcn") -> pd.DataFrame:
-    """One row per rewiring (``none`` first): edges, smoothing rate and its gap (``operator``),
-    spectral gap of the normalised Laplacian, min balanced Forman curvature, total resistance.
+def compare(data, rewirings=("sdrf", "fosr"), *, seed: int = 0, operator: str = "gcn",
+            resistance_method: str = "auto") -> pd.DataFrame:
+    """One row per rewiring (``none`` first): nodes, edges, smoothing rate and its gap
+    (``operator``), spectral gap of the normalised Laplacian, min balanced Forman curvature,
+    total resistance and its relative standard error (0 when exact).
 
-    ``rewirings``: names, or ``{name: params}``.
+    ``rewirings``: names, or ``{name: params}``. ``resistance_method``: as
+    :func:`~oversmooth.oversquashing.graph_measures` (``auto``: exact up to 2000 nodes, else a
+    64-projection sketch, whose error hides small differences between rewirings).
     """
     from torch_geometric.data import Data
 
@@ -40,8 +44,9 @@ def compare(data, rewirings=("sdrf", "fosr"), *, seed: int = 0, operator: str = 
     rows = {}
     for name, g in graphs:
         report = analyze(Data(edge_index=g.edge_index, num_nodes=g.num_nodes), operator)
-        m = graph_measures(g.edge_index, g.num_nodes, seed=seed)
-        rows[name] = {"num_edges": m["num_edges"], "smoothing_rate": report.rate,
+        m = graph_measures(g.edge_index, g.num_nodes, seed=seed, resistance_method=resistance_method)
+        rows[name] = {"num_nodes": g.num_nodes, "num_edges": m["num_edges"], "smoothing_rate": report.rate,
                       "smoothing_gap": report.spectral_gap, "spectral_gap": m["spectral_gap"],
-                      "min_curvature": m["min_curvature"], "total_resistance": m["total_resistance"]}
+                      "min_curvature": m["min_curvature"], "total_resistance": m["total_resistance"],
+                      "total_resistance_stderr": m["total_resistance_stderr"]}
     return pd.DataFrame.from_dict(rows, orient="index")

@@ -25,7 +25,8 @@ For an edge :math:`i \sim j` of the undirected simple graph, with degrees :math:
 
 The Forman curvatures are vectorised: triangles from sparse products, 4-cycles from one
 pass over the (edge, neighbour) triples, O(sum_i d_i^2) = O(E * max degree) time and memory,
-plus O(triangle incidences * max degree) for the diagonal correction.
+and the diagonal correction from one sparse product of the triangle incidences (at most
+O(triangles * max degree), in compiled code; seconds on a nearly complete 183-node graph).
 
 >>> import torch
 >>> from oversmooth.oversquashing import balanced_forman_curvature
@@ -40,6 +41,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from torch import Tensor
 
@@ -115,47 +117,50 @@ def augmented_forman_curvature(data, num_nodes: int | None = None) -> EdgeCurvat
     return EdgeCurvature(_edges_tensor(u, v), to_tensor(values), "augmented_forman")
 
 
-def _square_counts(a, src: np.ndarray, dst: np.ndarray, n: int):
-    """For each directed edge (i, j): :math:`|\\sharp_\\square^i|` and the largest number of
-    diagonal-free 4-cycle closers w of one k (:math:`\\gamma`), vectorised over triples."""
-    indptr, indices = a.indptr, a.indices.astype(np.int64)
+def _square_counts(a, n: int):
+    """For each directed edge (i, j) in CSR order of ``a``: :math:`|\\sharp_\\square^i|` and the
+    largest number of diagonal-free 4-cycle closers w of one k (:math:`\\gamma`).
+
+    For :math:`k \\in S_1(i) \\setminus (S_1(j) \\cup \\{j\\})` the closers are
+    :math:`|S_1(k) \\cap S_1(j)| - 1 - |S_1(i) \\cap S_1(j) \\cap S_1(k)|` (i itself is
+    a common neighbour of k and j; so is every common neighbour of all three). The first
+    count is :math:`A^2_{kj}`; the three-way count comes from one sparse product: with
+    :math:`T` the ``[E, E]`` matrix that joins the edge (i, j) to the edge (i, w) for each
+    triangle i-j-w, :math:`(T T)_{(i,j),(i,k)} = |S_1(i) \\cap S_1(j) \\cap S_1(k)|`
+    (T is block diagonal per node i, so is its square).
+    """
+    indptr, indices = a.indptr.astype(np.int64), a.indices.astype(np.int64)
+    deg = np.diff(indptr)
+    m = indices.size
     a_keys = _csr_keys(a, n)
+    # the triples (e, k): e = (i, j) a directed edge, k a neighbour of i; pos is the CSR
+    # position of the edge (i, k), so the triples are sorted by (e, pos)
+    src = np.repeat(np.arange(n, dtype=np.int64), deg)
+    counts = deg[src]
+    edge_of = np.repeat(np.arange(m, dtype=np.int64), counts)
+    pos = np.repeat(indptr[src], counts) + (np.arange(edge_of.size) - np.repeat(np.cumsum(counts) - counts, counts))
+    k, j = indices[pos], indices[edge_of]
+    _, k_adj_j = _lookup(a_keys, k * n + j)
+    # candidates k: not adjacent to j and not j itself (k = i never occurs: no self-loops)
+    cand = np.flatnonzero(~k_adj_j & (k != j))
+    squares, gamma = np.zeros(m), np.zeros(m)
+    if cand.size == 0:
+        return squares, gamma
     a2 = (a @ a).tocsr()
     a2.sort_indices()
-    a2_keys = _csr_keys(a2, n)
-    m = src.size
-    counts = np.diff(indptr)[src]
-    edge_of = np.repeat(np.arange(m), counts)
-    starts = np.repeat(indptr[src], counts)
-    offset = np.arange(edge_of.size) - np.repeat(np.cumsum(counts) - counts, counts)
-    k = indices[starts + offset]                              # k in S_1(i), sorted per edge
-    i, j = src[edge_of], dst[edge_of]
-    _, k_adj_j = _lookup(a_keys, k * n + j)
-    # triangle incidences (edge, w) give the 3-way term |S_1(i) ∩ S_1(j) ∩ S_1(k)|
+    at, found = _lookup(_csr_keys(a2, n), k[cand] * n + j[cand])
+    closers = np.where(found, a2.data[at], 0.0) - 1.0
     tri = np.flatnonzero(k_adj_j)
-    three_way = np.zeros(edge_of.size)
     if tri.size:
-        w = k[tri]
-        wc = np.diff(indptr)[w]
-        t_edge = np.repeat(tri, wc)
-        t_start = np.repeat(indptr[w], wc)
-        t_off = np.arange(t_edge.size) - np.repeat(np.cumsum(wc) - wc, wc)
-        x = indices[t_start + t_off]                          # x in S_1(w)
-        ti, tj = i[t_edge], j[t_edge]
-        _, x_adj_i = _lookup(a_keys, ti * n + x)
-        _, x_adj_j = _lookup(a_keys, x * n + tj)
-        ok = x_adj_i & ~x_adj_j & (x != tj)
-        triple_keys = edge_of.astype(np.int64) * n + k        # sorted (edge, k)
-        pos, found = _lookup(triple_keys, edge_of[t_edge[ok]].astype(np.int64) * n + x[ok])
-        np.add.at(three_way, pos[found], 1.0)
-    cand = ~k_adj_j & (k != j)
-    pos, found = _lookup(a2_keys, k * n + j)
-    paths = np.where(found, a2.data[pos], 0.0)
-    closers = np.where(cand, paths - 1.0 - three_way, 0.0)   # w in S1(k) ∩ S1(j) \ (S1(i) ∪ {i})
+        t = sp.csr_matrix((np.ones(tri.size), (edge_of[tri], pos[tri])), shape=(m, m))
+        tt = (t @ t).tocsr()
+        tt.sort_indices()
+        tt_keys = np.repeat(np.arange(m, dtype=np.int64), np.diff(tt.indptr)) * m + tt.indices
+        at, found = _lookup(tt_keys, edge_of[cand] * m + pos[cand])
+        closers -= np.where(found, tt.data[at], 0.0)
     has = closers > 0
-    squares = np.bincount(edge_of[has], minlength=m).astype(np.float64)
-    gamma = np.zeros(m)
-    np.maximum.at(gamma, edge_of[has], closers[has])
+    squares = np.bincount(edge_of[cand[has]], minlength=m).astype(np.float64)
+    np.maximum.at(gamma, edge_of[cand[has]], closers[has])
     return squares, gamma
 
 
@@ -169,9 +174,12 @@ def balanced_forman_curvature(data, num_nodes: int | None = None) -> EdgeCurvatu
         return EdgeCurvature(_edges_tensor(u, v), to_tensor(np.zeros(0)), "balanced_forman")
     t = _triangles(a, u, v, n)
     m = u.size
-    squares, gamma = _square_counts(a, np.concatenate([u, v]), np.concatenate([v, u]), n)
-    sq = squares[:m] + squares[m:]
-    g = np.maximum(gamma[:m], gamma[m:])
+    squares, gamma = _square_counts(a, n)
+    # the directed edges (u, v) and (v, u) of each undirected edge, as CSR positions
+    a_keys = _csr_keys(a, n)
+    uv, vu = np.searchsorted(a_keys, u * n + v), np.searchsorted(a_keys, v * n + u)
+    sq = squares[uv] + squares[vu]
+    g = np.maximum(gamma[uv], gamma[vu])
     dmax, dmin = np.maximum(deg[u], deg[v]), np.minimum(deg[u], deg[v])
     ric = 2.0 / deg[u] + 2.0 / deg[v] - 2.0 + 2.0 * t / dmax + t / dmin
     ric += np.divide(sq, g * dmax, out=np.zeros(m), where=g > 0)

@@ -20,10 +20,11 @@ a degree-normalised model (GCN) sees different degrees there; the two coincide w
 subgraph holds the model's whole receptive field plus one hop (or the whole component).
 :func:`influence_profile` uses the same per-target subgraphs by default (so it agrees
 with PyG), or the full graph (``subgraph_hops=None``); the model runs in eval mode (no
-dropout). Speed: the subgraphs of ``batch_size`` targets are stacked as one disjoint batch,
-so a batch costs one forward pass and ``out_channels`` vector-Jacobian products batched
-through ``vmap`` (PyG: a forward pass and a Jacobian per target); ``bench/influence.py``
-times both.
+dropout). Speed: the subgraphs of up to ``batch_size`` targets are stacked as one disjoint
+batch, so a batch costs one forward pass and ``out_channels`` vector-Jacobian products
+batched through ``vmap`` (PyG: a forward pass and a Jacobian per target); a batch is also
+cut at :data:`BATCH_ENTRIES` input entries, so that its Jacobian stays cache-sized.
+``bench/influence.py`` times both.
 
 >>> import torch
 >>> from torch_geometric.nn import GCNConv
@@ -159,25 +160,47 @@ class InfluenceProfile:
                 "num_targets": int(self.targets.numel())}
 
 
-def _batched_subgraphs(edge_index: Tensor, n: int, batch: Tensor, hops: int):
-    """Disjoint union of each target's induced ``hops``-hop subgraph (one copy per target)."""
+#: Largest input-gradient block (copy nodes x features) of one batch of subgraphs. A batch's
+#: Jacobian is out_channels times this many floats; past a few MB it leaves the cache and
+#: costs more per target, not less (Cora, 2-layer GCN, 3 hops: 64 targets a batch took twice
+#: the time of 4), so batches are cut by size as well as by ``batch_size``.
+BATCH_ENTRIES = 1 << 20
+
+
+def _subgraphs(edge_index: Tensor, n: int, targets: Tensor, hops: int) -> list:
+    """Each target's induced ``hops``-hop subgraph: ``(nodes, edge_index, root position)``."""
     from torch_geometric.utils import k_hop_subgraph
 
-    nodes, edges, roots, owner = [], [], [], []
-    offset = 0
-    for i, t in enumerate(batch.tolist()):
-        sub_nodes, sub_ei, mapping, _ = k_hop_subgraph(t, hops, edge_index, relabel_nodes=True, num_nodes=n)
-        nodes.append(sub_nodes)
-        edges.append(sub_ei + offset)
-        roots.append(int(mapping[0]) + offset)
-        owner.append(torch.full((sub_nodes.numel(),), i, dtype=torch.long))
-        offset += sub_nodes.numel()
-    return torch.cat(nodes), torch.cat(edges, 1), torch.tensor(roots), torch.cat(owner)
+    out = []
+    for t in targets.tolist():
+        nodes, sub_ei, mapping, _ = k_hop_subgraph(t, hops, edge_index, relabel_nodes=True, num_nodes=n)
+        out.append((nodes, sub_ei, int(mapping[0])))
+    return out
 
 
-def _copies_profile(model, x, edge_index, n, batch, hops, max_hops):
-    """Per-hop influence of each target, one forward and C batched VJPs on the disjoint copies."""
-    nodes, ei, roots, owner = _batched_subgraphs(edge_index, n, batch, hops)
+def _batches(sizes: list[int], max_targets: int, max_entries: int) -> list[range]:
+    """Consecutive runs of at most ``max_targets`` targets and ``max_entries`` summed sizes
+    (a target larger than that alone)."""
+    out, start, total = [], 0, 0
+    for i, size in enumerate(sizes):
+        if i > start and (i - start >= max_targets or total + size > max_entries):
+            out.append(range(start, i))
+            start, total = i, 0
+        total += size
+    if sizes:
+        out.append(range(start, len(sizes)))
+    return out
+
+
+def _copies_profile(model, x, subgraphs, max_hops):
+    """Per-hop influence of each target, one forward and C batched VJPs on the disjoint copies
+    of the targets' subgraphs."""
+    sizes = [nodes.numel() for nodes, _, _ in subgraphs]
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    nodes = torch.cat([nodes for nodes, _, _ in subgraphs])
+    ei = torch.cat([sub_ei + int(o) for (_, sub_ei, _), o in zip(subgraphs, offsets)], 1)
+    roots = torch.tensor([root + int(o) for (_, _, root), o in zip(subgraphs, offsets)])
+    owner = torch.repeat_interleave(torch.arange(len(sizes)), torch.tensor(sizes))
     xb = x[nodes].detach().clone().requires_grad_(True)
     out = model(xb, ei.to(x.device))
     if out.dim() == 1:
@@ -190,9 +213,9 @@ def _copies_profile(model, x, edge_index, n, batch, hops, max_hops):
     except (RuntimeError, NotImplementedError):
         grads = torch.stack([torch.autograd.grad(picked, xb, g, retain_graph=True)[0] for g in cot])
     # a copy's inputs reach only its own root: the sum over roots separates exactly
-    sens = grads.abs().sum(dim=(0, 2)).double().cpu()                      # [num copy nodes]
+    sens = grads.abs_().sum(dim=(0, 2)).double().cpu()                     # [num copy nodes]
     dist = hop_distances(ei, nodes.numel(), roots.numpy(), max_hops)[owner.numpy(), np.arange(nodes.numel())]
-    profile = torch.zeros(batch.numel(), max_hops + 1, dtype=torch.float64)
+    profile = torch.zeros(len(sizes), max_hops + 1, dtype=torch.float64)
     keep = torch.from_numpy(dist >= 0)
     flat = owner[keep] * (max_hops + 1) + torch.from_numpy(dist)[keep]
     profile.view(-1).index_add_(0, flat, sens[keep])
@@ -230,16 +253,19 @@ def influence_profile(model, data, max_hops: int, num_samples: int | None = None
     targets = torch.as_tensor(as_pairs(np.stack([np.asarray(targets)] * 2), n)[0])
     rows = []
     with _eval(model):
-        for start in range(0, targets.numel(), batch_size):
-            batch = targets[start:start + batch_size]
-            if subgraph_hops is not None:
-                rows.append(_copies_profile(model, x, edge_index, n, batch, int(subgraph_hops), max_hops))
-                continue
-            sens = _jacobian_rows(model, x, edge_index, batch.to(x.device), "l1").double().cpu()
-            dist = torch.from_numpy(hop_distances(edge_index, n, batch.numpy(), max_hops))
-            profile = torch.zeros(batch.numel(), max_hops + 1, dtype=torch.float64)
-            profile.scatter_add_(1, dist.clamp(min=0), torch.where(dist >= 0, sens, 0.0))
-            rows.append(profile)
+        if subgraph_hops is not None:
+            subgraphs = _subgraphs(edge_index, n, targets, int(subgraph_hops))
+            sizes = [nodes.numel() * x.size(1) for nodes, _, _ in subgraphs]
+            for part in _batches(sizes, batch_size, BATCH_ENTRIES):
+                rows.append(_copies_profile(model, x, subgraphs[part.start:part.stop], max_hops))
+        else:
+            for start in range(0, targets.numel(), batch_size):
+                batch = targets[start:start + batch_size]
+                sens = _jacobian_rows(model, x, edge_index, batch.to(x.device), "l1").double().cpu()
+                dist = torch.from_numpy(hop_distances(edge_index, n, batch.numpy(), max_hops))
+                profile = torch.zeros(batch.numel(), max_hops + 1, dtype=torch.float64)
+                profile.scatter_add_(1, dist.clamp(min=0), torch.where(dist >= 0, sens, 0.0))
+                rows.append(profile)
     per_node = torch.cat(rows)
     mean = per_node.mean(0)
     if normalize:

@@ -53,6 +53,7 @@ import scipy.sparse as sp
 from torch import Tensor
 
 from ._graph import as_graph, as_pairs, component_labels, laplacian, to_tensor, undirected_edges
+from ._solve import grounded_laplacian
 
 __all__ = ["effective_resistance", "resistance_matrix", "total_resistance", "commute_time",
            "resistance_sketch", "ResistanceSketch", "EXACT_MAX_NODES"]
@@ -105,66 +106,6 @@ def _check_same_component(pairs: np.ndarray, labels: np.ndarray, disconnected: s
     return across
 
 
-class _Grounded:
-    """The Laplacian with one node per component removed: symmetric positive definite."""
-
-    def __init__(self, edge_index: Tensor, n: int) -> None:
-        self.n = n
-        self.count, self.labels = component_labels(edge_index, n)
-        lap = laplacian(edge_index, n)
-        deg = lap.diagonal()
-        # ground the highest-degree node of each component
-        ground = np.full(self.count, -1, np.int64)
-        order = np.lexsort((-deg, self.labels))
-        first = np.ones(n, bool)
-        first[1:] = self.labels[order][1:] != self.labels[order][:-1]
-        ground[self.labels[order][first]] = order[first]
-        self.keep = np.ones(n, bool)
-        self.keep[ground] = False
-        self.index = np.flatnonzero(self.keep)
-        self.matrix = lap[self.index][:, self.index].tocsr()
-        self.inv_diag = 1.0 / np.maximum(self.matrix.diagonal(), 1e-300) if self.index.size else np.ones(0)
-        self.sizes = np.bincount(self.labels, minlength=self.count)
-
-    def solve(self, rhs: np.ndarray, tol: float, maxiter: int | None) -> np.ndarray:
-        """:math:`L^+ b` for each column b of ``rhs`` (``[N, k]``, zero sum per component)."""
-        x = np.zeros_like(rhs)
-        if self.index.size:
-            x[self.index] = _block_cg(self.matrix, rhs[self.index], self.inv_diag, tol, maxiter)
-        # the grounded solution differs from L^+ b by a constant per component
-        means = np.zeros((self.count, rhs.shape[1]))
-        np.add.at(means, self.labels, x)
-        return x - (means / self.sizes[:, None])[self.labels]
-
-
-def _block_cg(a, b: np.ndarray, inv_diag: np.ndarray, tol: float, maxiter: int | None) -> np.ndarray:
-    """Jacobi-preconditioned conjugate gradients, one independent run per column of ``b``."""
-    maxiter = maxiter or 10 * a.shape[0] + 100
-    x = np.zeros_like(b)
-    r = b.copy()
-    z = inv_diag[:, None] * r
-    p = z.copy()
-    rz = np.einsum("ij,ij->j", r, z)
-    bnorm = np.linalg.norm(b, axis=0)
-    bnorm[bnorm == 0] = 1.0
-    for _ in range(maxiter):
-        if (np.linalg.norm(r, axis=0) / bnorm).max() <= tol:
-            break
-        ap = a @ p
-        pap = np.einsum("ij,ij->j", p, ap)
-        alpha = np.divide(rz, pap, out=np.zeros_like(rz), where=pap > 0)
-        x += alpha * p
-        r -= alpha * ap
-        z = inv_diag[:, None] * r
-        rz_new = np.einsum("ij,ij->j", r, z)
-        beta = np.divide(rz_new, rz, out=np.zeros_like(rz), where=rz > 0)
-        p = z + beta * p
-        rz = rz_new
-    else:
-        raise RuntimeError(f"conjugate gradients did not reach tol={tol} in {maxiter} iterations")
-    return x
-
-
 def _method(method: str, n: int) -> str:
     if method not in ("auto", "exact", "solve", "sketch"):
         raise ValueError(f"unknown method {method!r}; known: auto, exact, solve, sketch")
@@ -210,7 +151,7 @@ def effective_resistance(data, pairs, num_nodes: int | None = None, *, method: s
                     a, b = where[u[mine]], where[v[mine]]
                     out[inside[mine]] = pinv[a, a] + pinv[b, b] - 2.0 * pinv[a, b]
         elif method == "solve":
-            grounded = _Grounded(edge_index, n)
+            grounded = grounded_laplacian(edge_index, n)
             for start in range(0, inside.size, batch_size):
                 uu, vv = u[start:start + batch_size], v[start:start + batch_size]
                 cols = np.arange(uu.size)
@@ -245,7 +186,7 @@ def total_resistance(data, num_nodes: int | None = None, *, method: str = "auto"
     if method == "sketch":
         return resistance_sketch(edge_index, num_nodes=n, num_projections=num_projections, seed=seed,
                                  tol=tol).total()
-    grounded = _Grounded(edge_index, n)
+    grounded = grounded_laplacian(edge_index, n)
     total = 0.0
     for start in range(0, n, 256):
         nodes = np.arange(start, min(n, start + 256))
@@ -333,13 +274,14 @@ def resistance_sketch(data, num_nodes: int | None = None, *, num_projections: in
         raise ValueError(f"num_projections must be positive, got {num_projections}")
     u, v = undirected_edges(edge_index, n)
     rng = np.random.default_rng(seed)
-    q = rng.standard_normal((num_projections, u.size)) / math.sqrt(num_projections)
+    # Q^T drawn as [|E|, k] so that the product below reads it row by row (C order)
+    q_t = rng.standard_normal((u.size, num_projections)) / math.sqrt(num_projections)
     # (Q B)^T: column i = sum_e q_ie (e_u - e_v)
     incidence = sp.csr_matrix((np.concatenate([np.ones(u.size), -np.ones(u.size)]),
                                (np.concatenate([u, v]), np.concatenate([np.arange(u.size)] * 2))),
                               shape=(n, u.size))
-    rhs = np.asarray(incidence @ q.T)
-    z = _Grounded(edge_index, n).solve(rhs, tol, None) if u.size else np.zeros((n, num_projections))
+    rhs = np.asarray(incidence @ q_t)
+    z = grounded_laplacian(edge_index, n).solve(rhs, tol, None) if u.size else np.zeros((n, num_projections))
     _, labels = component_labels(edge_index, n)
     return ResistanceSketch(z.T.copy(), labels, num_projections, math.sqrt(2.0 / num_projections),
                             _jl_eps(num_projections, n))

@@ -68,18 +68,23 @@ class RewiringReport:
         return asdict(self)
 
 
-def graph_measures(edge_index, n: int, *, seed: int = 0) -> dict:
+def graph_measures(edge_index, n: int, *, seed: int = 0, resistance_method: str = "auto") -> dict:
     """Undirected edges, spectral gap (normalised Laplacian), min balanced Forman curvature,
-    total resistance (exact up to 2000 nodes, else a 64-projection sketch)."""
+    total resistance (``auto``: exact up to 2000 nodes, else a 64-projection sketch; or
+    ``exact``, ``sketch``) and its relative standard error (0 when exact)."""
     from .bounds import cheeger_bounds
     from .curvature import balanced_forman_curvature
     from .resistance import EXACT_MAX_NODES, total_resistance
 
+    if resistance_method not in ("auto", "exact", "sketch"):
+        raise ValueError(f"resistance_method must be auto, exact or sketch, got {resistance_method!r}")
     u, _ = undirected_edges(edge_index, n)
-    method = "exact" if n <= EXACT_MAX_NODES else "sketch"
+    method = resistance_method if resistance_method != "auto" else (
+        "exact" if n <= EXACT_MAX_NODES else "sketch")
     return {"num_edges": int(u.size), "spectral_gap": cheeger_bounds(edge_index, n)["spectral_gap"],
             "min_curvature": balanced_forman_curvature(edge_index, n).min(),
-            "total_resistance": total_resistance(edge_index, n, method=method, num_projections=64, seed=seed)}
+            "total_resistance": total_resistance(edge_index, n, method=method, num_projections=64, seed=seed),
+            "total_resistance_stderr": 0.0 if method == "exact" else (2.0 / 64) ** 0.5}
 
 
 def _sets(edge_index, n):

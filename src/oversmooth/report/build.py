@@ -1,7 +1,7 @@
 """``build_report``: measurements -> one HTML page + figures.
 
 The measurements come from :func:`oversmooth.experiments.report_inputs` (a store's tables,
-pure propagation, backward diagnostics); this module only renders them. The page is
+pure propagation, backward diagnostics, the rewiring comparison); this module only renders them. The page is
 self-contained (see :mod:`.html`); the figures are also written as PNG and SVG into
 ``figures/`` beside it, for papers. Everything is written into a temporary folder next
 to the output first and moved into place at the end (:mod:`.output`), so a failure
@@ -19,7 +19,7 @@ from typing import Mapping, Sequence
 import pandas as pd
 
 from . import html as H
-from . import sections, tables
+from . import comparison, sections, tables, verdicts
 from ..experiments import measurements as _measurements
 from ..experiments.measurements import ReportInputs, report_inputs
 from .output import Figures, check_output, publish
@@ -88,8 +88,9 @@ def build_report(inputs: ReportInputs | str | os.PathLike, output: str | os.Path
     tuned = sections.tuned(inputs, figs, missing)  # only for a store with trials
     hetero = sections.heterogeneous(inputs, figs, missing)  # only with a graph and its flattened form
     body += [s for s in (tuned, hetero) if s] + [sections.layers(inputs, figs, missing),
-            sections.spectral(inputs, figs, missing), sections.backward(inputs, figs, missing)]
-    claims_section, claims = sections.claims(inputs)
+            sections.spectral(inputs, figs, missing), sections.backward(inputs, figs, missing),
+            comparison.comparison(inputs, figs, missing)]
+    claims_section, claims = verdicts.claims(inputs, figs)
     body += [claims_section, tables.tables(inputs), tables.settings(inputs)]
     overview = sections.overview(inputs, claims, missing, notes or {})
     page = H.render(title, [overview, *body], subtitle=f"Generated from {inputs.contents.path}")

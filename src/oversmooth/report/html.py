@@ -23,6 +23,7 @@ SECTIONS = (
     ("layers", "Per-layer metrics"),
     ("spectral", "Spectral prediction vs measurement"),
     ("backward", "Backward diagnostics"),
+    ("squashing", "Over-smoothing vs over-squashing"),
     ("claims", "Claims"),
     ("tables", "Tables"),
     ("settings", "Run settings"),

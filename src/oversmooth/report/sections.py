@@ -1,6 +1,7 @@
-"""The report's sections with figures and claims: each a function of the measurements
+"""The report's sections with figures: each a function of the measurements
 (:class:`oversmooth.experiments.ReportInputs`) that returns an :class:`.html.Section` and
-appends what it lacks to ``missing``. Tables and run settings are in :mod:`.tables`."""
+appends what it lacks to ``missing``. The claims are in :mod:`.verdicts`, tables and run
+settings in :mod:`.tables`."""
 
 from __future__ import annotations
 
@@ -12,11 +13,9 @@ import pandas as pd
 
 from . import html as H
 from . import plots
-from ..literature.claims import Measurements, evaluate
 from .output import Figures, safe_name
 
-__all__ = ["overview", "accuracy", "tuned", "heterogeneous", "layers", "spectral", "backward", "claims",
-           "backward_rows"]
+__all__ = ["overview", "accuracy", "tuned", "heterogeneous", "layers", "spectral", "backward", "backward_rows"]
 
 BACKWARD_COLUMNS = ["dataset", "series", "layer", "metric", "value"]
 
@@ -101,10 +100,10 @@ def tuned(inputs, figs: Figures, missing: list[str]) -> H.Section | None:
 
 def heterogeneous(inputs, figs: Figures, missing: list[str]) -> H.Section | None:
     """Heterogeneous models on a graph against homogeneous ones on it flattened
-    (:func:`oversmooth.experiments.comparison.hetero_comparisons`); None without such runs."""
+    (:func:`oversmooth.experiments.hetero_vs_flat.hetero_vs_flat`); None without such runs."""
     from ..experiments.tables import layout
 
-    comparisons = getattr(inputs.contents, "comparisons", None) or []
+    comparisons = getattr(inputs.contents, "hetero_vs_flat", None) or []
     if not comparisons:
         return None
     sec = H.Section("heterogeneous", "Heterogeneous vs flattened")
@@ -242,34 +241,3 @@ def backward(inputs, figs: Figures, missing: list[str]) -> H.Section:
         sec.add(figs.add(plots.backward(part, title=name), f"backward_{safe_name(name)}",
                          f"Backward diagnostics on {name}"))
     return sec
-
-
-def claims(inputs, given=None) -> tuple[H.Section, list]:
-    """The claims section and the claims with their verdicts: ``given`` (e.g. the claims of
-    :func:`oversmooth.experiments.claims.run_claims`), else
-    :func:`oversmooth.literature.claims.evaluate` of the store's measurements. Grouped as in
-    the claims file, each row with its id (stable across versions)."""
-    if given is None:
-        contents = inputs.contents
-        given = evaluate(Measurements(contents.runs, contents.layers, inputs.propagation,
-                                      history=getattr(contents, "history", None)))
-    verdicts = list(given)
-    sec = H.Section("claims", "Claims")
-    sec.add(H.paragraph("Claims in circulation about deep GNNs, each with where it "
-                        "circulates, next to what was measured. Verdicts: confirmed, "
-                        "contradicted, partly (which part is which), not measured (what it "
-                        "needs). `oversmooth claims` measures every claim."))
-    groups: dict[str, list] = {}
-    for c in verdicts:
-        groups.setdefault(c.group or "Claims", []).append(c)
-    for group, items in groups.items():
-        sec.add(f"<h3>{H.escape(group)}</h3>")
-        sec.add(H.table(["claim", "verdict", "numbers behind it", "explanation"],
-                        [(H.escape(c.text) + f"<br><small>{H.escape(c.id)} · "
-                          f"{H.escape(c.source)}</small>", H.badge(c.verdict),
-                          H.definition_list(c.numbers),
-                          H.escape(c.explanation) + (f"<br><small>tolerance: "
-                                                     f"{H.escape(c.tolerance)}</small>"
-                                                     if c.tolerance else ""))
-                         for c in items], raw_columns=(0, 1, 2, 3)))
-    return sec, verdicts

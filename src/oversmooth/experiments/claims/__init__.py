@@ -6,13 +6,15 @@ within a stated :class:`Budget`, and give each its verdict.
 (2, 3, 4, 5, 6, 8, 16, 32, 64)
 
 :func:`run_claims` trains (one sweep into a :class:`~oversmooth.experiments.Store`), runs
-pure propagation, spectra, hop coverage, rewiring and gradient diagnostics, and returns a
+pure propagation, spectra, hop coverage, rewiring, over-squashing (influence, resistance,
+curvature, transfer tasks) and gradient diagnostics, and returns a
 :class:`ClaimsRun`: the claims with their verdicts, the measurements behind them and the
 settings. Verdicts are the pure functions of :mod:`oversmooth.literature.claims`.
 """
 
 from __future__ import annotations
 
+import json
 import platform
 import tempfile
 import time
@@ -22,11 +24,13 @@ from pathlib import Path
 import torch
 
 from ...literature.claims import Claim, Measurements, evaluate
+from ..measurements import CLAIMS_FACTS
 from ..store import Store
 from ..sweep import run_sweep
 from .budget import BUDGETS, Budget, budget
 from .graphs import dropedge_facts, graph_facts
 from .hetero import bank_graph_facts, hetero_sweep_config
+from .squashing import squashing_facts
 from .training import gradient_facts, sweep_config
 
 __all__ = ["run_claims", "gather", "ClaimsRun", "Budget", "BUDGETS", "budget", "sweep_config"]
@@ -66,6 +70,9 @@ def gather(spec: Budget, store: str | Path | None = None, *, jobs: int | None = 
         facts["dropedge"] = dropedge_facts(spec)
         timings["graphs"] = time.perf_counter() - start
         start = time.perf_counter()
+        facts["squashing"] = squashing_facts(spec)
+        timings["squashing"] = time.perf_counter() - start
+        start = time.perf_counter()
         facts.update(gradient_facts(spec))
         timings["gradients"] = time.perf_counter() - start
         start = time.perf_counter()
@@ -77,6 +84,8 @@ def gather(spec: Budget, store: str | Path | None = None, *, jobs: int | None = 
         timings["heterogeneous"] = time.perf_counter() - start
         facts["settings"] = {"deep": spec.deep}
         with Store(str(store)) as s:
+            # kept beside the runs, so a report of this store shows every claim's figure
+            s.set_meta(CLAIMS_FACTS, json.dumps(facts))
             return Measurements(s.read("runs"), s.read("layer_metrics"), propagation, facts,
                                 history=s.read("history"))
     finally:

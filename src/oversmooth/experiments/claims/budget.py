@@ -32,6 +32,14 @@ class Budget:
             ``hetero-bank`` preset's graph and settings; claim ``heterogeneous``).
         bank_graph: (customers, merchants, transactions) of the bank R-GCN is measured on at
             initialisation (claim ``bank-graph``, whose graph has 10,000, 5,000, 500,000).
+        rewire_dataset: rewire the dataset itself (FoSR on Cora, resistances of its largest
+            component: seconds); otherwise only the synthetic graphs.
+        influence_depth, influence_targets: the GCN (at initialisation) whose Jacobian
+            influence per hop is measured, and on how many random target nodes.
+        transfer_distances: ring-transfer distances, each at depth = distance.
+        transfer_distance: the distance at which the three transfer topologies are compared,
+            at depth = distance and twice that.
+        transfer_graphs, transfer_epochs: graphs per transfer task, full-batch epochs.
     """
 
     name: str = "default"
@@ -53,7 +61,17 @@ class Budget:
     synthetic_nodes: int = 400
     backward_depth: int = 16
     backward_nodes: int = 500
-    metrics: tuple[str, ...] = ("mean_cosine_similarity", "dirichlet_energy", "rank_one_residual")
+    # rank_one_residual: attention's collapse (identical rows); subspace_distance_rel: GCN's
+    # (rows proportional to sqrt(deg + 1)), which the residual does not see
+    metrics: tuple[str, ...] = ("mean_cosine_similarity", "dirichlet_energy", "rank_one_residual",
+                                "subspace_distance_rel")
+    rewire_dataset: bool = True
+    influence_depth: int = 4
+    influence_targets: int = 50
+    transfer_distances: tuple[int, ...] = (3, 4, 6)
+    transfer_distance: int = 4
+    transfer_graphs: int = 200
+    transfer_epochs: int = 300
     hetero_depths: tuple[int, ...] = (2, 4, 8, 16)
     bank_graph: tuple[int, int, int] = (1_000, 500, 50_000)
 
@@ -78,7 +96,9 @@ BUDGETS: dict[str, Budget] = {
                    variant_depths=(2,), deep=4, deep_attention=4,
                    mitigations=(("GCNII", "gcnii", ()), ("GCN+PairNorm", "gcn", (("norm", "pair"),))),
                    transformer_epochs=2, steps=32, synthetic_nodes=100, backward_depth=4,
-                   backward_nodes=100, hetero_depths=(2,), bank_graph=(60, 10, 300)),
+                   backward_nodes=100, rewire_dataset=False, influence_depth=2, influence_targets=10,
+                   transfer_distances=(2, 3), transfer_distance=2, transfer_graphs=20, transfer_epochs=3,
+                   hetero_depths=(2,), bank_graph=(60, 10, 300)),
 }
 
 

@@ -3,8 +3,8 @@
 Each claim of ``data/claims.toml`` (its id, the text as quoted where it circulates, its
 source, its group and the numbers it asserts) is a :class:`ClaimSpec` with a verdict rule
 of one module per group (:mod:`.accuracy`, :mod:`.mathematics`, :mod:`.measuring`,
-:mod:`.mitigations`, :mod:`.gradients`), whose tolerance is stated with it. A rule is a
-pure function of :class:`Measurements` (a store's runs, pure-propagation curves and named
+:mod:`.mitigations`, :mod:`.gradients`, :mod:`.distinct`), whose tolerance is stated with
+it. A rule is a pure function of :class:`Measurements` (a store's runs, pure-propagation curves and named
 facts) and the numbers the claim asserts; it returns a verdict of :data:`VERDICTS`, the
 numbers it rests on and an explanation. Nothing here trains:
 :func:`oversmooth.experiments.claims.run_claims` gathers the measurements.
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import accuracy as _acc, gradients as _grad, mathematics as _math, measuring as _meas
-from . import mitigations as _mit
+from . import distinct as _dist, mitigations as _mit
 from .core import (ACCURACY_TOLERANCE, COSINE_TOLERANCE, DATA_FILE, HEALTHY_POINTS, NEAR_RANDOM,
                    PRACTICAL_POINTS, SMOOTH_EPS, SMOOTHED_POINTS, VERDICTS, Claim, ClaimSpec,
                    Measurements, split_verdict)
@@ -29,7 +29,7 @@ __all__ = ["Claim", "ClaimSpec", "Measurements", "CLAIMS", "evaluate", "load_cla
 
 #: ``{claim id: (verdict rule, its tolerance in words)}``.
 RULES: dict[str, tuple[Callable, str]] = {
-    **_acc.RULES, **_math.RULES, **_meas.RULES, **_mit.RULES, **_grad.RULES,
+    **_acc.RULES, **_math.RULES, **_meas.RULES, **_mit.RULES, **_grad.RULES, **_dist.RULES,
     "acc-table": (_acc.acc_table, f"±{ACCURACY_TOLERANCE:g} accuracy points at every claimed depth"),
     "acc-peak": (_acc.acc_peak, "none: the best depth no deeper than the claimed range, every "
                             "depth from the claimed one on below the claimed accuracy"),

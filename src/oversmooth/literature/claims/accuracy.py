@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from ..published import number
+from .series import gcn_accuracy, residual_accuracy
 from .core import (ACCURACY_TOLERANCE, split_verdict, NEAR_RANDOM, PRACTICAL_POINTS, Measurements,
                    _accuracy_by_depth, _by_depth, _has_dropedge, _has_skip, _is_plain_gcn,
                    _practical_depth, _select, parts_text)
@@ -12,9 +13,7 @@ from .core import (ACCURACY_TOLERANCE, split_verdict, NEAR_RANDOM, PRACTICAL_POI
 
 def acc_table(m: Measurements, a: Mapping):
     dataset = a["dataset"]
-    plain = _accuracy_by_depth(_select(m, dataset, _is_plain_gcn))
-    res = _accuracy_by_depth(_select(m, dataset, lambda r: r["model"] in ("gcn", "resgcn")
-                                      and _has_skip(r) and not _has_dropedge(r)))
+    plain, res = gcn_accuracy(m, dataset), residual_accuracy(m, dataset)
     numbers, off = {}, []
     for depth, claimed in _by_depth(a["gcn"]).items():
         if depth in plain:

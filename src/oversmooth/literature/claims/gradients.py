@@ -1,4 +1,4 @@
-"""Verdict rules of the "Gradients and training" and "A distinct failure" claims: facts from
+"""Verdict rules of the "Gradients and training" claims: facts from
 :func:`oversmooth.backward.diagnose`, :func:`oversmooth.backward.stationarity` and a deep
 linear network."""
 
@@ -73,12 +73,6 @@ def gnn_not_mlp(m: Measurements, a: Mapping):
     return split_verdict(parts), numbers, text
 
 
-def oversquashing(m: Measurements, a: Mapping):
-    return _not_measured("not measured: needs the over-squashing tasks by depth and topology "
-                         "(NeighborsMatch / ring transfer sweeps of #18, landing with the squash "
-                         "branch's synthetic tasks)")
-
-
 RULES = {
     "vs-vanishing": (vs_vanishing, f"oversmoothing: fitted decay rate < 1 on every graph; vanishing: "
                                    f"|dW_1|/|dW_last| <= {VANISHED:g}"),
@@ -89,5 +83,4 @@ RULES = {
                                                  "|grad| below its threshold while the loss stays above "
                                                  "the reference by its margin"),
     "gnn-not-mlp": (gnn_not_mlp, "the same stationarity test on the GNN and on the MLP control"),
-    "oversquashing": (oversquashing, "–"),
 }

@@ -6,29 +6,19 @@ from typing import Mapping
 
 from .core import COSINE_TOLERANCE, HEALTHY_POINTS, SMOOTHED_POINTS, Measurements
 from .hetero import BANK_GRAPH_TOLERANCE, bank_graph
+from .series import cosine_runs
 
 
 def cosine(m: Measurements, a: Mapping):
     healthy_below = float(a["healthy_below"])
     smoothed_at = float(a["oversmoothed_towards"]) - COSINE_TOLERANCE
-    done = m.done()
-    layers = m.layers
-    if done.empty or layers is None or layers.empty:
-        return ("not measured", {}, "no per-layer mean_cosine_similarity in the store; run a "
-                "sweep with --metrics mean_cosine_similarity")
-    cos = layers[layers["metric"] == "mean_cosine_similarity"]
-    if cos.empty:
-        return ("not measured", {}, "the store holds no mean_cosine_similarity; run the sweep "
-                "with --metrics mean_cosine_similarity")
-    last = cos.loc[cos.groupby("run_key")["layer"].idxmax(), ["run_key", "value"]]
-    rows = done.merge(last, on="run_key").dropna(subset=["test_acc", "value"])
-    if rows.empty:
-        return ("not measured", {}, "no finished run with both accuracy and cosine similarity; "
-                "run a sweep with --metrics mean_cosine_similarity")
-    rows = rows.assign(acc=rows["test_acc"] * 100.0)
-    best = rows.groupby("dataset")["acc"].transform("max")
-    healthy = rows[rows["acc"] >= best - HEALTHY_POINTS]
-    smoothed = rows[rows["acc"] <= best - SMOOTHED_POINTS]
+    rows = cosine_runs(m)
+    if rows is None:
+        return ("not measured", {}, "no finished run with both accuracy and a per-layer "
+                "mean_cosine_similarity in the store; run a sweep with --metrics "
+                "mean_cosine_similarity")
+    healthy = rows[rows["gap"] <= HEALTHY_POINTS]
+    smoothed = rows[rows["gap"] >= SMOOTHED_POINTS]
     numbers = {
         f"healthy runs (within {HEALTHY_POINTS:g} points of the dataset's best)": len(healthy),
         "healthy: largest cosine similarity": round(float(healthy["value"].max()), 3),

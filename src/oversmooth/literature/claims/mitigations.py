@@ -1,6 +1,7 @@
 """Verdict rules of the "Mitigations" claims: trained rows at 2 layers and at a deep depth
-(accuracy, and the last layer's rank-one residual from the store's per-layer metrics),
-DropEdge and rewiring on pure propagation (facts)."""
+(accuracy, and per-layer metrics from the store: the relative distance to the invariant
+subspace for the GCN rows, the rank-one residual for the attention rows), DropEdge and
+rewiring on pure propagation (facts)."""
 
 from __future__ import annotations
 
@@ -12,14 +13,22 @@ from .core import Measurements, _fact, _not_measured, split_verdict, parts_text
 #: plain GCN's at 2 layers; it "helps" when it beats plain GCN at the deep depth by this much.
 MITIGATE_POINTS = 5.0
 HELP_POINTS = 3.0
-#: Features "stay spread" / "are still smoothed": the last layer's rank-one residual is at
-#: least / at most this fraction of the first layer's.
+#: Features "stay spread" / "are still smoothed": the deep layer's measure is at least / at
+#: most this fraction of the first layer's.
 KEPT = 0.5
+#: PairNorm "keeps the embeddings spread" when its deep features are at least this much
+#: farther (relative distance, a fraction of ||X||_F) from the invariant subspace than GCN's.
+SPREAD_MARGIN = 0.05
 #: DropEdge keeps the destination when the limits differ by at most this (relative).
 SAME_LIMIT = 0.05
 #: Rewiring mitigates when d_M(P^10 X)/d_M(X) grows by at least this factor.
 SLOWER = 1.05
+#: Rank collapse of attention (Dong et al. 2021): its limit has identical rows, since softmax
+#: weights are row-stochastic.
 RESIDUAL = "rank_one_residual"
+#: Smoothing under GCN's operator: its limit has rows proportional to sqrt(deg + 1), which the
+#: rank-one residual does not call collapsed; d_M(X)/||X||_F does, at any scale of X.
+SPREAD = "subspace_distance_rel"
 
 
 def _deep(m: Measurements, label: str | None = None) -> int | None:
@@ -33,23 +42,52 @@ def _deep(m: Measurements, label: str | None = None) -> int | None:
     return int(depths.max()) if len(depths) else None
 
 
+def _runs(m: Measurements, label: str, depth: int):
+    done = m.done()
+    return done[(done["label"] == label) & (done["depth"] == depth)].dropna(subset=["test_acc"])
+
+
+def _per_layer(m: Measurements, runs, metric: str):
+    """``metric`` of each run of ``runs``, its layers in order (one list per run), or None."""
+    layers = m.layers
+    if runs.empty or layers is None or layers.empty:
+        return None
+    rows = layers[(layers["metric"] == metric) & layers["run_key"].isin(runs["run_key"])]
+    if rows.empty:
+        return None
+    return [list(v) for _, v in rows.sort_values("layer").groupby("run_key")["value"]]
+
+
 def _cell(m: Measurements, label: str, depth: int):
     """(mean accuracy %, mean last/first rank-one residual) of a row at a depth, or None."""
-    done = m.done()
-    runs = done[(done["label"] == label) & (done["depth"] == depth)].dropna(subset=["test_acc"])
+    runs = _runs(m, label, depth)
     if runs.empty:
         return None
     acc = float(runs["test_acc"].mean() * 100.0)
-    ratio = None
-    layers = m.layers
-    if layers is not None and not layers.empty:
-        res = layers[(layers["metric"] == RESIDUAL) & layers["run_key"].isin(runs["run_key"])]
-        if not res.empty:
-            per = res.sort_values("layer").groupby("run_key")["value"].agg(["first", "last"])
-            per = per[per["first"] > 0]
-            if not per.empty:
-                ratio = float((per["last"] / per["first"]).mean())
+    per = [v for v in (_per_layer(m, runs, RESIDUAL) or []) if v[0] > 0]
+    ratio = sum(v[-1] / v[0] for v in per) / len(per) if per else None
     return round(acc, 2), (round(ratio, 3) if ratio is not None else None)
+
+
+def _spread(m: Measurements, label: str, depth: int):
+    """(mean accuracy %, relative d_M at the first layer, at the deep layer) of a row at a
+    depth, or None. The deep layer is the last hidden one (the tap before the last): the
+    GCN rows' last layer is their classifier's output, not a feature."""
+    runs = _runs(m, label, depth)
+    if runs.empty:
+        return None
+    acc = round(float(runs["test_acc"].mean() * 100.0), 2)
+    per = _per_layer(m, runs, SPREAD)
+    if not per:
+        return acc, None, None
+    first = sum(v[0] for v in per) / len(per)
+    deep = sum(v[-2] if len(v) >= 2 else v[-1] for v in per) / len(per)
+    return acc, round(first, 3), round(deep, 3)
+
+
+def _spread_key(label: str, depth: int) -> str:
+    return (f"{label}, {depth} layers: accuracy, d_M(X)/||X||_F at layer 1 and at layer "
+            f"{max(depth - 1, 1)}")
 
 
 def _need_runs(what: str):
@@ -96,34 +134,30 @@ def dropedge_destination(m: Measurements, a: Mapping):
 
 
 def pairnorm_capacity(m: Measurements, a: Mapping):
-    deep = _deep(m)
-    label = a["row"]
-    cells = {k: _cell(m, l, d) for k, (l, d) in {"gcn2": ("GCN", 2), "pn2": (label, 2),
-                                                  "gcndeep": ("GCN", deep), "pndeep": (label, deep)}.items()}
+    deep, label = _deep(m), a["row"]
+    cells = {(l, d): _spread(m, l, d) for l, d in (("GCN", 2), (label, 2), ("GCN", deep), (label, deep))}
     if deep is None or any(c is None for c in cells.values()):
         return _need_runs(f"plain GCN and {label} at 2 and deep layers")
-    numbers = {f"{l}, {d} layers: accuracy, last/first rank-one residual": list(cells[k])
-               for k, (l, d) in {"gcn2": ("GCN", 2), "pn2": (label, 2), "gcndeep": ("GCN", deep),
-                                 "pndeep": (label, deep)}.items()}
-    spread = (cells["pndeep"][1] is not None and cells["gcndeep"][1] is not None
-              and cells["pndeep"][1] > cells["gcndeep"][1])
-    parts = {"keeps the embeddings spread (more than GCN at depth)": spread,
-             "costs accuracy (at 2 layers, vs GCN)": cells["pn2"][0] <= cells["gcn2"][0] - HELP_POINTS}
-    text = parts_text(parts)
-    return split_verdict(parts), numbers, text
+    gcn_deep, pn_deep = cells[("GCN", deep)][2], cells[(label, deep)][2]
+    if gcn_deep is None or pn_deep is None:
+        return _need_runs(f"plain GCN and {label} at {deep} layers with per-layer {SPREAD}")
+    numbers = {_spread_key(l, d): list(c) for (l, d), c in cells.items()}
+    parts = {f"keeps the embeddings spread (deep features {SPREAD_MARGIN:g}+ farther from the "
+             "invariant subspace than GCN's)": pn_deep >= gcn_deep + SPREAD_MARGIN,
+             "costs accuracy (at 2 layers, vs GCN)": cells[(label, 2)][0] <= cells[("GCN", 2)][0] - HELP_POINTS}
+    return split_verdict(parts), numbers, parts_text(parts)
 
 
 def skip_not_solve(m: Measurements, a: Mapping):
     deep, label = _deep(m), a["row"]
-    res, gcn = _cell(m, label, deep) if deep else None, _cell(m, "GCN", deep) if deep else None
-    if res is None or gcn is None or res[1] is None:
-        return _need_runs(f"plain GCN and {label} at a deep depth with per-layer {RESIDUAL}")
-    numbers = {f"GCN, {deep} layers: accuracy, last/first rank-one residual": list(gcn),
-               f"{label}, {deep} layers: accuracy, last/first rank-one residual": list(res)}
+    res, gcn = (_spread(m, label, deep), _spread(m, "GCN", deep)) if deep else (None, None)
+    if res is None or gcn is None or res[2] is None:
+        return _need_runs(f"plain GCN and {label} at a deep depth with per-layer {SPREAD}")
+    numbers = {_spread_key("GCN", deep): list(gcn), _spread_key(label, deep): list(res)}
     parts = {"skip connections help (accuracy)": res[0] >= gcn[0] + HELP_POINTS,
-             "the deep features are still smoothed": res[1] <= KEPT}
-    text = parts_text(parts)
-    return split_verdict(parts), numbers, text
+             f"the deep features are still smoothed (relative d_M at most {KEPT:g} x the first "
+             "layer's)": res[2] <= KEPT * res[1]}
+    return split_verdict(parts), numbers, parts_text(parts)
 
 
 def transformers(m: Measurements, a: Mapping):
@@ -175,10 +209,13 @@ RULES = {
                                  "points of 2-layer GCN"),
     "dropedge-destination": (dropedge_destination, f"slows = larger rate; same destination = limits "
                                                    f"within {SAME_LIMIT:g} (relative)"),
-    "pairnorm-capacity": (pairnorm_capacity, f"spread = larger last/first rank-one residual than GCN at "
-                                             f"depth; costs = {HELP_POINTS:g}+ points below GCN at 2 layers"),
+    "pairnorm-capacity": (pairnorm_capacity, f"spread = relative distance to the invariant subspace "
+                                             "(d_M(X)/||X||_F, GCN operator) of the last hidden layer "
+                                             f"at least {SPREAD_MARGIN:g} above GCN's at the same depth; "
+                                             f"costs = {HELP_POINTS:g}+ points below GCN at 2 layers"),
     "skip-not-solve": (skip_not_solve, f"helps = {HELP_POINTS:g}+ points above GCN at depth; still "
-                                       f"smoothed = last/first rank-one residual <= {KEPT:g}"),
+                                       "smoothed = d_M(X)/||X||_F (GCN operator) of the last hidden "
+                                       f"layer at most {KEPT:g} x the first layer's"),
     "transformers": (transformers, f"no over-smoothing = last/first rank-one residual >= {KEPT:g} and "
                                    f"accuracy within {MITIGATE_POINTS:g} points of the same model at 2 layers"),
     "rewiring": (rewiring, f"mitigates = d_M(P¹⁰X)/d_M(X) at least x{SLOWER:g} the original graph's"),

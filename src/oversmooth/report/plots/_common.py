@@ -19,6 +19,7 @@ METRIC_LABELS = {
     "dirichlet_energy": ("Dirichlet energy", "feature units²"),
     "dirichlet_energy_sym": ("normalised Dirichlet energy", "feature units²"),
     "subspace_distance": ("distance to invariant subspace", "feature units"),
+    "subspace_distance_rel": ("relative distance to invariant subspace", "fraction of ‖X‖_F, 0 = smoothed"),
     "mean_cosine_similarity": ("mean cosine similarity", "unitless, 1 = parallel"),
     "mad": ("MAD (mean cosine distance)", "unitless, 0 = identical"),
     "effective_rank": ("effective rank", "dimensions"),

@@ -1,10 +1,10 @@
-"""experiments.comparison: a heterogeneous graph against itself flattened, read from a store."""
+"""experiments.hetero_vs_flat: a heterogeneous graph against itself flattened, read from a store."""
 
 from __future__ import annotations
 
 
 from oversmooth.experiments import Store
-from oversmooth.experiments.comparison import hetero_comparisons
+from oversmooth.experiments.hetero_vs_flat import hetero_vs_flat
 from tests.report._stores import make_record
 
 ROWS = [("bank", "hetero-GCN", "hetero-gcn"), ("bank", "R-GCN", "rgcn"), ("bank-flat", "GCN (flat)", "gcn")]
@@ -29,7 +29,7 @@ def typed_store(path, params=None, flat_params=None):
 
 def test_the_bank_and_its_flattened_form_side_by_side(tmp_path):
     with Store(typed_store(tmp_path / "s.db"), readonly=True) as store:
-        [comp] = hetero_comparisons(store)
+        [comp] = hetero_vs_flat(store)
     assert (comp.name, comp.typed, comp.flat, comp.target) == ("bank vs bank-flat", "bank", "bank-flat", "customer")
     assert set(comp.accuracy["dataset"]) == {"bank vs bank-flat"}
     assert set(comp.accuracy["label"]) == {"hetero-GCN", "R-GCN", "GCN (flat)"}
@@ -44,7 +44,7 @@ def test_the_bank_and_its_flattened_form_side_by_side(tmp_path):
 
 def test_only_one_graph_is_compared(tmp_path):
     with Store(typed_store(tmp_path / "a.db", flat_params={"num_customers": 50}), readonly=True) as store:
-        assert hetero_comparisons(store) == []  # different generator parameters: two graphs
+        assert hetero_vs_flat(store) == []  # different generator parameters: two graphs
     with Store(tmp_path / "b.db") as store:
         store.save(make_record("x", dataset="bank", label="R-GCN", model="rgcn"))
-        assert hetero_comparisons(store) == []  # no flattened runs
+        assert hetero_vs_flat(store) == []  # no flattened runs

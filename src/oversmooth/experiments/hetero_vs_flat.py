@@ -18,11 +18,11 @@ import pandas as pd
 from .store import Store
 from .tables import summarize
 
-__all__ = ["HeteroComparison", "hetero_comparisons"]
+__all__ = ["HeteroVsFlat", "hetero_vs_flat"]
 
 
 @dataclass
-class HeteroComparison:
+class HeteroVsFlat:
     """One heterogeneous graph against itself flattened.
 
     Attributes:
@@ -52,8 +52,8 @@ def _params(runs: pd.DataFrame) -> set[str]:
     return {json.dumps(json.loads(s).get("dataset_params", {}), sort_keys=True) for s in runs["settings_json"]}
 
 
-def hetero_comparisons(store: Store, runs: pd.DataFrame | None = None,
-                       layers: pd.DataFrame | None = None) -> list[HeteroComparison]:
+def hetero_vs_flat(store: Store, runs: pd.DataFrame | None = None,
+                       layers: pd.DataFrame | None = None) -> list[HeteroVsFlat]:
     """Every heterogeneous-vs-flattened pair the store holds (``runs``/``layers``: its tables,
     when already read). A pair whose runs used different generator parameters (not one
     graph) or several is left out."""
@@ -80,7 +80,7 @@ def hetero_comparisons(store: Store, runs: pd.DataFrame | None = None,
             return frame.assign(dataset=name, published=None) if len(frame) else frame
 
         claim = next(c for c in CLAIMS if c.id == "heterogeneous").evaluate(Measurements(both, chosen))
-        out.append(HeteroComparison(
+        out.append(HeteroVsFlat(
             name=name, typed=typed, flat=flat, target=target, accuracy=merged(summarize(store, "test_acc", keys)),
             metric=metric, last_layer=merged(summarize(store, metric, keys)) if metric else pd.DataFrame(),
             runs=both.assign(dataset=name), layers=chosen, claim=claim))
