@@ -149,3 +149,31 @@ def test_writing_refuses_bad_input_and_writes_nothing(tmp_path):
     old.write_text("previous content")
     bank_to_sqlite(old, num_customers=10, num_merchants=3, num_transactions=20)
     assert old.read_bytes().startswith(b"SQLite format 3")
+
+
+def test_bank_flat_is_the_bank_flattened():
+    from oversmooth.graph import to_homogeneous
+
+    params = dict(num_customers=60, num_merchants=10, num_transactions=300, seed=3)
+    flat = datasets.load("bank-flat", **params)
+    expected = to_homogeneous(bank(**params))
+    assert not is_hetero(flat) and flat.name == "bank-flat"
+    for name in ("x", "edge_index", "y", "train_mask", "val_mask", "test_mask", "edge_type"):
+        assert torch.equal(flat[name], expected[name])
+    assert flat.node_types == ["customer", "account", "merchant", "transaction"]
+    assert datasets.synthetic_parameters("bank-flat") == datasets.synthetic_parameters("bank")
+    with pytest.raises(ValueError, match="homophily must lie in"):
+        datasets.load("bank-flat", homophily=2.0)
+    with pytest.raises(ValueError, match="num_customers must be an integer"):
+        datasets.check_synthetic("bank-flat", {"num_customers": "many"})
+
+
+def test_which_datasets_are_heterogeneous():
+    assert datasets.is_heterogeneous("bank") and datasets.is_heterogeneous("BANK")
+    assert not datasets.is_heterogeneous("bank-flat") and not datasets.is_heterogeneous("cora")
+    assert datasets.FLATTENED == {"bank-flat": "bank"}
+    assert datasets.HETEROGENEOUS == {"bank": target_node_type(bank(num_customers=5, num_merchants=2,
+                                                                    num_transactions=5))}
+    with pytest.raises(ValueError, match="unknown dataset 'bnak'"):
+        datasets.is_heterogeneous("bnak")
+

@@ -9,7 +9,7 @@ import pytest
 import torch
 from torch_geometric.data import Data
 
-from oversmooth.datasets import metapath_homophily, summary
+from oversmooth.datasets import bank, load, metapath_homophily, summary
 from tests.graph._hetero import shop
 
 
@@ -85,3 +85,10 @@ def test_metapath_homophily_degenerate():
     assert metapath_homophily(torch.tensor([[0, 1], [0, 1]]), y, 2) is None      # no node links two targets
     assert metapath_homophily(torch.tensor([[1, 2, 2], [0, 0, 0]]), y, 1) == 1.0  # duplicates count once
     assert metapath_homophily(torch.zeros(2, 0, dtype=torch.long), y, 3) is None
+
+
+def test_the_summary_of_the_flattened_bank_is_the_banks():
+    params = dict(num_customers=60, num_merchants=10, num_transactions=300, seed=3)
+    flat, hetero = summary(load("bank-flat", **params)), summary(bank(**params))
+    assert flat.pop("name") == "bank-flat" and hetero.pop("name") == "bank"
+    assert flat == hetero  # homophily among customers only, not the placeholder labels of other rows

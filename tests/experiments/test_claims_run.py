@@ -23,7 +23,8 @@ def test_tiny_run_gives_every_claim_a_verdict(tiny_run):
     # the graph measurements do not depend on the training budget
     for cid in ("spectrum-range", "rank-one", "sqrt-degree", "stationary", "dense-faster",
                 "receptive-field", "complete-vs-cora", "pure-propagation", "rewiring",
-                "dropedge-destination", "backward-linear", "gnn-not-mlp", "oversquashing"):
+                "dropedge-destination", "backward-linear", "gnn-not-mlp", "oversquashing", "heterogeneous",
+                "bank-graph"):
         assert got[cid].verdict != "not measured", (cid, got[cid].explanation)
     assert got["spectrum-range"].verdict == "partly"  # S̃ has negative eigenvalues on Cora
     assert got["acc-table"].numbers  # plain GCN trained at 2 and 8 layers
@@ -52,6 +53,16 @@ def test_cli_claims_json(tmp_path, capsys):
     main(["claims", "--budget", "tiny", "--store", str(tmp_path / "c.db"), "--json"])  # success: returns
     out = json.loads(capsys.readouterr().out)
     assert [c["id"] for c in out["claims"]] == [c.id for c in CLAIMS]
+
+
+def test_the_heterogeneous_runs_are_the_presets():
+    from oversmooth.experiments import expand, preset
+    from oversmooth.experiments.claims.hetero import hetero_sweep_config
+
+    claims = expand(hetero_sweep_config(budget("default")))
+    assert {(r.label, r.dataset) for r in claims} == {("hetero-GCN", "bank"), ("GCN (flat)", "bank-flat")}
+    assert {r.key for r in claims} <= {r.key for r in expand(preset("hetero-bank"))}  # a store of it has them
+    assert {r.depth for r in claims} == set(budget("default").hetero_depths)
 
 
 def test_the_store_keeps_what_the_report_needs(tiny_run, tmp_path):

@@ -102,3 +102,30 @@ def test_other_bad_configs(tmp_path):
             {"model": "gcn", "label": "A"}, {"model": "gcn", "label": "B"}]}))
     with pytest.raises(FileNotFoundError):
         load_config(tmp_path / "missing.toml")
+
+
+def test_each_model_runs_on_the_datasets_of_its_kind():
+    config = config_from_dict({"datasets": ["bank", "bank-flat"], "models": ["rgcn", "gcn", "mlp"],
+                               "depths": [2], "dataset_params": {"bank": {"num_customers": 50},
+                                                                 "bank-flat": {"num_customers": 50}}})
+    pairs = [(r.dataset, r.model) for r in expand(config)]
+    assert pairs == [("bank", "rgcn"), ("bank-flat", "gcn"), ("bank-flat", "mlp")]
+    assert expand(config)[1].dataset_params == {"num_customers": 50}
+
+
+@pytest.mark.parametrize("datasets, models, message", [
+    (["cora"], ["rgcn"], "model rgcn is heterogeneous: none of the datasets ['cora'] is (heterogeneous "
+                         "datasets: bank)"),
+    (["bank"], ["rgcn", "gcn"], "model gcn is homogeneous: none of the datasets ['bank'] is (flattened: "
+                                "bank-flat)"),
+])
+def test_a_model_without_a_dataset_of_its_kind_is_refused(datasets, models, message):
+    with pytest.raises(ValueError) as caught:
+        config_from_dict({"datasets": datasets, "models": models, "depths": [2]})
+    assert message in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_the_flattened_bank_takes_the_banks_parameters_by_name():
+    with pytest.raises(ValueError, match=r"dataset_params.bank-flat\]"):
+        config_from_dict({"datasets": ["bank-flat"], "models": ["gcn"], "depths": [2],
+                          "dataset_params": {"bank-flat": {"num_nodes": 5}}})

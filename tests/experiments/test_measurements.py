@@ -100,6 +100,18 @@ def test_read_store_and_moved_aliases(store):
         from oversmooth.report import build_report  # noqa: F401  (no warning)
 
 
+def test_a_heterogeneous_dataset_propagates_flattened(tmp_path):
+    path = tmp_path / "bank.db"
+    with Store(path) as s:
+        rec = make_record("b", dataset="bank", label="R-GCN", model="rgcn")
+        rec.settings["dataset_params"] = {"num_customers": 40, "num_merchants": 8, "num_transactions": 200}
+        s.save(rec)
+    graphs = spectral_graphs(read_store(path), reference=False)
+    assert graphs["bank"].node_types[0] == "customer" and graphs["bank"].x.dim() == 2  # to_homogeneous
+    inputs = report_inputs(path, steps=4, reference=False)
+    assert inputs.propagation["bank"].table["step"].max() == 4 and not inputs.unavailable
+
+
 def test_read_store_reads_the_history_and_a_claims_run_s_facts(tmp_path, store):
     from tests.report._stores import CLAIMS_FACTS, claims_store
 

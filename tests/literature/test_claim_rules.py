@@ -27,7 +27,7 @@ def test_every_claim_of_the_file_has_a_rule_and_a_verdict_without_measurements()
     got = evaluate(Measurements(EMPTY, EMPTY))
     assert {c.verdict for c in got} == {"not measured"}
     offline = {c.id: c.explanation for c in got}
-    assert "needs heterogeneous graphs" in offline["heterogeneous"] and "#19" in offline["bank-graph"]
+    assert "--preset hetero-bank" in offline["heterogeneous"] and "oversmooth claims" in offline["bank-graph"]
     assert offline["relbench"].startswith("not measurable offline")
 
 
@@ -217,6 +217,70 @@ def test_not_overfitting_reads_the_history(tmp_path):
     assert verdict("not-overfitting", m=m).verdict == "confirmed"
     m.runs = m.runs.assign(train_acc=[1.0, 0.98])  # deep model fits its training set: overfitting
     assert verdict("not-overfitting", m=m).verdict == "partly"
+
+
+def typed_run(dataset, model, depth, acc, cosine, seed=0, options=None):
+    """A run on the bank or the flattened bank with the customers' cosine at every layer."""
+    rec = make_record(f"{dataset}-{model}-{depth}-{seed}", dataset=dataset, label=model, model=model,
+                      options=options or {"dropout": 0.0}, depth=depth, seed=seed, test_acc=acc, metrics=False)
+    rec.layer_metrics = [(k, "mean_cosine_similarity[customer]", cosine) for k in range(1, depth + 1)]
+    return rec
+
+
+def typed(path, *records):
+    """The measurements of a store holding ``records``."""
+    from oversmooth.experiments.store import Store
+
+    with Store(path / "typed.db") as store:
+        for r in records:
+            store.save(r)
+        return Measurements(store.read("runs"), store.read("layer_metrics"))
+
+
+@pytest.mark.parametrize("acc_h, cos_h, verdict_", [(0.95, 0.40, "confirmed"), (0.95, 0.58, "partly"),
+                                                    (0.93, 0.40, "partly"), (0.90, 0.70, "contradicted")])
+def test_heterogeneous_sides(tmp_path, acc_h, cos_h, verdict_):
+    # gcn on bank-flat: 90 % at depth 8, customers' cosine 0.6 at layers 4-7; tolerance: 3 points, 0.05
+    m = typed(tmp_path, typed_run("bank", "hetero-gcn", 2, 0.95, 0.3),
+              typed_run("bank", "hetero-gcn", 8, acc_h, cos_h),
+              typed_run("bank-flat", "gcn", 2, 0.95, 0.3), typed_run("bank-flat", "gcn", 8, 0.90, 0.60),
+              typed_run("bank", "rgcn", 8, 0.5, 0.9), typed_run("bank-flat", "mlp", 8, 0.6, 0.2),
+              typed_run("bank-flat", "gcn", 8, 0.2, 0.99, options={"residual": True}))  # a mitigation: not read
+    got = verdict("heterogeneous", m=m)
+    assert got.verdict == verdict_, got.explanation
+    assert got.numbers["customer mean cosine similarity, layers 4-7 of 8"] == {"hetero-gcn": cos_h, "gcn": 0.6}
+    assert got.numbers["every model at depth 8: accuracy (%)"]["rgcn (bank)"] == 50.0
+
+
+def test_heterogeneous_needs_both_kinds_and_the_per_type_cosine(tmp_path):
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    only = typed(tmp_path / "a", typed_run("bank", "hetero-gcn", 8, 0.9, 0.4))
+    assert verdict("heterogeneous", m=only).verdict == "not measured"
+    plain = typed(tmp_path / "b",
+                  make_record("a", dataset="bank", label="h", model="hetero-gcn", depth=8, metrics=False),
+                  make_record("b", dataset="bank-flat", label="g", model="gcn", depth=8, metrics=False))
+    got = verdict("heterogeneous", m=plain)
+    assert got.verdict == "not measured" and "mean_cosine_similarity[customer]" in got.explanation
+
+
+@pytest.mark.parametrize("cosine, verdict_", [({2: 0.35, 4: 0.62, 8: 1.0}, "confirmed"),
+                                              ({2: 0.35, 4: 0.5, 8: 0.99}, "partly"),
+                                              ({2: 0.9, 4: 0.95, 8: 0.99}, "partly"),
+                                              ({2: 0.05, 4: 0.2, 8: 0.5}, "contradicted")])
+def test_bank_graph_sides(cosine, verdict_):
+    # claimed 0.3 / 0.7 / 0.95, tolerance 0.1 each
+    got = verdict("bank-graph", facts={"bank_graph": {"cosine": cosine, "setup": "R-GCN at initialisation"}})
+    assert got.verdict == verdict_, got.explanation
+    assert got.numbers["claimed"] == {2: 0.3, 4: 0.7, 8: 0.95}
+    missing = verdict("bank-graph", facts={"bank_graph": {"cosine": {2: 0.3, 4: 0.7}, "setup": ""}})
+    assert missing.verdict == "not measured" and "8 layers" in missing.explanation
+
+
+def test_heterogeneous_reads_the_deeper_half_of_the_hidden_layers():
+    from oversmooth.literature.claims.hetero import _deep_layers
+
+    assert list(_deep_layers(2)) == [1] and list(_deep_layers(3)) == [2]
+    assert list(_deep_layers(16)) == list(range(8, 16))  # not 16: a GCN's output layer
 
 
 SQUASHING = {

@@ -21,10 +21,10 @@ def rows(config: dict) -> list[tuple]:
 
 
 def test_names_and_files():
-    assert P.preset_names() == ["table3", "table3-quick", "table3-tuned"]
+    assert P.preset_names() == ["hetero-bank", "table3", "table3-quick", "table3-tuned"]
     assert list(P.PRESETS) == P.preset_names()
     assert P.preset_path("table3").parent == P.PRESET_DIR
-    with pytest.raises(ValueError, match="unknown preset 'table9'; presets: table3, table3-quick"):
+    with pytest.raises(ValueError, match="unknown preset 'table9'; presets: hetero-bank, table3, table3-quick"):
         P.preset("table9")
 
 
@@ -112,3 +112,15 @@ def test_no_copy_of_a_preset_in_configs():
     for path in (ROOT / "configs").glob("*.toml"):
         name = tomllib.loads(path.read_text()).get("name")
         assert name not in P.PRESETS, f"{path.name} copies preset {name}"
+
+
+def test_hetero_bank_runs_each_model_on_the_bank_or_its_flattened_form():
+    config = experiment_presets.preset("hetero-bank")
+    runs = expand(config)
+    on = {(r.label, r.dataset) for r in runs}
+    assert on == {("R-GCN", "bank"), ("HGT", "bank"), ("hetero-GCN", "bank"),
+                  ("GCN (flat)", "bank-flat"), ("MLP (flat)", "bank-flat")}
+    assert len(runs) == 5 * len(config.depths) * len(config.seeds)
+    bank, flat = config.dataset_params["bank"], config.dataset_params["bank-flat"]
+    assert bank == flat  # one graph, twice
+    assert {r.options["dropout"] for r in runs} == {0.0}

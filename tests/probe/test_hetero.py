@@ -1,6 +1,6 @@
 """The probe on heterogeneous models: rows per layer and node type (forward and backward)
 equal to the per-type metrics of the captured tensors, the target type's loss and labels,
-hooked layers that output dicts, and the guards of what does not show node types yet."""
+hooked layers that output dicts, and save/plot/TensorBoard with node types as metric[node type]."""
 
 import pytest
 import torch
@@ -56,10 +56,34 @@ def test_training_loop_target_labels_and_guards(tmp_path):
     assert set(fwd.epoch) == {0, 2} and set(bwd.epoch) == {0, 2}
     gdr = fwd[fwd.metric == "group_distance_ratio"]
     assert set(gdr.node_type) == {"customer"}  # only the target type has labels
-    for call in (lambda: probe.plot(), lambda: probe.save(tmp_path / "s", "x"),
-                 lambda: probe.write_tensorboard(tmp_path)):
-        with pytest.raises(ValueError, match="does not show node types yet"):
-            call()
+    forward, _ = probe.scoped_tables()
+    assert set(forward.columns) == {"epoch", "layer", "metric", "value"}
+    assert "group_distance_ratio[customer]" in set(forward.metric)
+    assert "mean_cosine_similarity[merchant]" in set(forward.metric)
+
+
+def test_save_plot_and_tensorboard_show_node_types_as_scoped_metrics(tmp_path):
+    from oversmooth.experiments import Store
+
+    data = _hetero()
+    model = build_seeded("rgcn", data, 2, hidden_channels=8)
+    with oversmooth.Probe(model, data) as probe:
+        probe.measure(0)
+    record = probe.save(tmp_path / "s.db", "R-GCN", dataset="shop")
+    names = {m for _, m, _ in record.layer_metrics}
+    assert {"mean_cosine_similarity[customer]", "grad_norm[customer]", "dirichlet_energy[merchant]"} <= names
+    with Store(tmp_path / "s.db", readonly=True) as store:
+        assert set(store.read("layer_metrics")["metric"]) == names
+    fig = probe.plot(tmp_path / "probe.png")
+    titles = [ax.get_title() for ax in fig.axes if ax.get_visible() and ax.get_title()]
+    assert titles and all("[customer]" in t for t in titles)  # the target type's panels by default
+    assert (tmp_path / "probe.png").stat().st_size > 0
+    chosen = probe.plot(metrics=["mean_cosine_similarity[merchant]"])
+    assert [ax.get_title() for ax in chosen.axes if ax.get_visible() and ax.get_title()] == \
+        ["probe: mean cosine similarity [merchant]"]
+    pytest.importorskip("tensorboard")
+    probe.write_tensorboard(tmp_path / "tb")
+    assert any((tmp_path / "tb").iterdir())
 
 
 def test_hooked_model_of_dict_layers():

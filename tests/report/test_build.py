@@ -213,3 +213,23 @@ def test_deprecated_store_path_form(tmp_path, ten):
     assert any("not measured" in m for m in result.missing)
     with pytest.raises(TypeError, match="spectral"):
         build_report(report_inputs(ten, spectral=False), tmp_path / "r.html", spectral=False)
+
+
+def test_heterogeneous_vs_flattened_section_shows_the_stored_numbers(tmp_path):
+    from tests.experiments.test_hetero_vs_flat import typed_store
+
+    result = build_report(report_inputs(typed_store(tmp_path / "typed.db"), spectral=False),
+                          tmp_path / "out" / "report.html")
+    page = result.html.read_text()
+    assert sections_of(page)[:3] == ["overview", "accuracy", "heterogeneous"]
+    part = page[page.index('<section id="heterogeneous">'):]
+    part = part[:part.index("</section>")]
+    assert "Heterogeneous vs flattened" in part and "bank vs bank-flat" in part
+    for stored in ("90.0", "80.0", "0.4", "0.8"):  # accuracies (%) and the customers' cosine
+        assert f">{stored}<" in part, stored
+    assert "GCN (flat)" in part and "hetero-GCN" in part
+    assert 'class="badge confirmed"' in part and "customer cosine 0.40 vs 0.80" in part
+    assert {"hetero_accuracy_bank_vs_bank-flat.png", "hetero_layers_bank_vs_bank-flat.png"} <= \
+        {p.name for p in result.figures}
+    ten = build_report(report_inputs(ten_model_store(tmp_path / "ten.db"), spectral=False), tmp_path / "t.html")
+    assert "heterogeneous" not in sections_of(ten.html.read_text())  # only with a graph and its flattened form

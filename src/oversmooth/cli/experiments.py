@@ -57,7 +57,7 @@ def _sweep_config(config: str | None, preset: str | None, flags: dict):
 @app.command("sweep")
 def sweep_command(
     config: Annotated[Optional[str], typer.Option("--config", "-c", help="TOML sweep file (see configs/).")] = None,
-    preset: Annotated[Optional[str], typer.Option("--preset", help="A named sweep: table3, table3-quick.")] = None,
+    preset: Annotated[Optional[str], typer.Option("--preset", help="A named sweep: table3, table3-quick, hetero-bank.")] = None,
     datasets: Annotated[Optional[str], typer.Option("--datasets", help="Comma-separated: cora,citeseer.")] = None,
     models: Annotated[Optional[str], typer.Option("--models", help="Comma-separated: gcn,gcnii.")] = None,
     depths: Annotated[Optional[str], typer.Option("--depths", help="Comma-separated: 2,4,8,16.")] = None,
@@ -98,6 +98,8 @@ def sweep_command(
       oversmooth sweep --config configs/cora-depth.toml --store cora.db --jobs 2
       oversmooth sweep --preset table3-quick --store table3.db
       oversmooth sweep --preset table3 --executor ray --ray-address auto
+      oversmooth sweep --preset hetero-bank --store hetero.db --jobs 1
+      oversmooth sweep --datasets bank,bank-flat --models rgcn,gcn --depths 2,4 -p num_customers=400
       oversmooth sweep --datasets cora --models gcn --depths 2,8,32 --tensorboard tb/
     """
     from ..experiments import expand, run_sweep
@@ -171,7 +173,7 @@ def sweep_command(
 @app.command("table")
 def table_command(
     store: StoreArg,
-    metric: Annotated[str, typer.Option("--metric", help="test_acc, val_acc, train_acc, wall_time, best_epoch, or a per-layer metric (deepest layer): dirichlet_energy, mean_cosine_similarity, ...")] = "test_acc",
+    metric: Annotated[str, typer.Option("--metric", help="test_acc, val_acc, train_acc, wall_time, best_epoch, or a per-layer metric (deepest layer): dirichlet_energy, mean_cosine_similarity, ...; one node type's: mean_cosine_similarity[customer]")] = "test_acc",
     fmt: Annotated[str, typer.Option("--format", "-f", help="markdown, latex or csv.")] = "markdown",
     dataset: Annotated[Optional[str], typer.Option("--dataset", help="Only this dataset.")] = None,
     config: Annotated[Optional[str], typer.Option("--config", "-c", help="Only the runs of this sweep file (rows in its order).")] = None,
@@ -191,6 +193,7 @@ def table_command(
       oversmooth table results.db --metric mean_cosine_similarity --dataset cora
       oversmooth table table3.db --preset table3-quick --format latex
       oversmooth table tuned.db --preset table3-tuned --tuned
+      oversmooth table hetero.db --preset hetero-bank --metric "mean_cosine_similarity[customer]"
     """
     from ..experiments import expand
     from ..experiments.store import Store

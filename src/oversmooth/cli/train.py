@@ -31,7 +31,8 @@ def train_command(
     best validation epoch.
 
     Models: mlp gcn gat sage gin resgcn densegcn jknet incepgcn gcnii gcnii* appnp sgc
-    dagnn gprgnn g2 gps transformer nsd. Mitigations are model options (-o), e.g.
+    dagnn gprgnn g2 gps transformer nsd; on a heterogeneous graph (bank) rgcn hgt hetero-gcn
+    hetero-sage hetero-gat hetero-gin (homogeneous models take it flattened: bank-flat). Mitigations are model options (-o), e.g.
     residual=True, initial_residual=0.1, identity_mapping=0.5, dense=True, jk=cat,
     dropedge=0.3, dropnode=0.1, dropmessage=0.1, norm=pair|pair-si|pair-scs|batch|node|mean|group.
 
@@ -40,6 +41,8 @@ def train_command(
       oversmooth train cora --model gcnii --depth 64
       oversmooth train cora --model gcn --depth 16 -o dropedge=0.3 -o norm=pair --seed 1 --json
       oversmooth train texas --split 3 --model gcnii --depth 32 -o alpha=0.5 -o theta=1.5
+      oversmooth train bank --model rgcn --depth 4
+      oversmooth train bank-flat --model gcn --depth 4 -p num_customers=400
     """
     from ..training import train
 

@@ -24,7 +24,7 @@ from torch_geometric.utils import remove_self_loops, to_undirected
 from .._params import check_arguments
 from ..graph.validate import validate
 from . import synthetic
-from .bank import bank, bank_to_sqlite
+from .bank import bank, bank_flat, bank_to_sqlite
 from .relational import from_sqlite
 from .real import REAL_DATASETS, DataUnavailableError, RealDataset, data_root, is_present, load_pyg
 from .real import karate_masks as _karate_masks
@@ -39,7 +39,8 @@ __all__ = [
     "grid_graph", "erdos_renyi", "barabasi_albert", "connected_component_labels",
     "edge_homophily", "node_homophily", "metapath_homophily", "data_root",
     "tree_neighbors_match", "ring_transfer", "crossed_ring_transfer", "clique_path_transfer",
-    "hop_distance", "bank", "bank_to_sqlite", "from_sqlite",
+    "hop_distance", "bank", "bank_flat", "bank_to_sqlite", "from_sqlite", "HETEROGENEOUS", "FLATTENED",
+    "is_heterogeneous",
 ]
 
 SYNTHETIC = {
@@ -59,7 +60,24 @@ SYNTHETIC = {
     "clique-path-transfer": clique_path_transfer,
     # relational: a HeteroData (customers, accounts, merchants, transactions), not a Data
     "bank": bank,
+    # the same graph flattened to one Data (graph.to_homogeneous), for homogeneous models
+    "bank-flat": bank_flat,
 }
+
+#: ``{name: target node type}`` of the datasets whose graph is a HeteroData (heterogeneous
+#: models train on them, homogeneous ones on their flattened form).
+HETEROGENEOUS = {"bank": "customer"}
+#: ``{flattened name: the heterogeneous dataset it flattens}``, same generator parameters:
+#: what a sweep compares heterogeneous models with homogeneous ones on.
+FLATTENED = {"bank-flat": "bank"}
+
+
+def is_heterogeneous(name: str) -> bool:
+    """Whether :func:`load` gives a HeteroData for dataset ``name`` (known without loading)."""
+    key = name.lower()
+    if key not in REAL_DATASETS and key not in SYNTHETIC:
+        raise _unknown(name)
+    return key in HETEROGENEOUS
 
 
 def available() -> list[str]:
@@ -92,7 +110,8 @@ def check_synthetic(name: str, params: dict) -> dict:
 
 def load(name: str, root: str | os.PathLike | None = None, split: int = 0, **params) -> Data | HeteroData:
     """Load a dataset by name as a :class:`~torch_geometric.data.Data` (``bank``: a
-    :class:`~torch_geometric.data.HeteroData`).
+    :class:`~torch_geometric.data.HeteroData`; ``bank-flat``: the same graph flattened, a
+    ``Data``).
 
     Real datasets (``cora``, ``citeseer``, ``pubmed``, ``cora-geom``, ``citeseer-geom``,
     ``texas``, ``cornell``, ``wisconsin``, ``chameleon``, ``squirrel``, ``actor``,

@@ -7,8 +7,8 @@ import warnings
 import numpy as np
 import torch
 
-from ..graph import (components, edge_index_dict, graph_of, is_hetero, is_undirected, num_classes, simple_edges,
-                     target_node_type, validate)
+from ..graph import (components, edge_index_dict, from_homogeneous, graph_of, is_flattened, is_hetero, is_undirected,
+                     num_classes, simple_edges, target_node_type, validate)
 
 __all__ = ["summary", "metapath_homophily", "connected_component_labels", "edge_homophily",
            "node_homophily"]
@@ -87,9 +87,18 @@ def summary(data) -> dict:
     each node type ``a`` linked to the target ``t``, to the homophily of that two-hop
     metapath (:func:`metapath_homophily`; ``None`` where no node of ``a`` links two
     targets). Longer metapaths are not measured.
+
+    A flattened graph (:func:`oversmooth.graph.to_homogeneous`) is summarised as the
+    heterogeneous graph it flattens (:func:`oversmooth.graph.from_homogeneous`): its ``y``
+    holds placeholders on the non-target rows, which homophily over all of ``y`` would count.
     """
     if is_hetero(data):
         return _hetero_summary(data)
+    if is_flattened(data):
+        validate(data)
+        result = _hetero_summary(from_homogeneous(data))
+        result["name"] = getattr(data, "name", None)
+        return result
     validate(data)
     n = int(data.num_nodes)
     ei = data.edge_index

@@ -36,8 +36,14 @@ from explicit ``[[variants]]`` tables. A file looks like::
     training = { lr = 0.005 }
     depths = [4, 8]                          # optional: this variant's own depths
 
+A model runs on the datasets of its kind (:func:`runs_on`): heterogeneous models (``rgcn``,
+``hgt``, ``hetero-*``) on heterogeneous datasets (``bank``), homogeneous ones on the others,
+e.g. the flattened ``bank-flat``; so ``datasets = ["bank", "bank-flat"]`` with ``models =
+["rgcn", "gcn"]`` runs R-GCN on the bank and GCN on the same graph flattened.
+
 Everything is checked before a run starts: unknown keys, unknown models or datasets,
-depths < 1, wrong types. Errors are ``ValueError`` naming the file and line.
+depths < 1, wrong types, a model with no dataset of its kind. Errors are ``ValueError``
+naming the file and line.
 """
 
 from __future__ import annotations
@@ -50,7 +56,7 @@ from .parsing import (TRAINING_KEYS, _backward_epochs, _check_name, _check_train
                       parse_options, read_toml)
 
 __all__ = ["SweepConfig", "Variant", "load_config", "config_from_dict", "parse_options",
-           "TRAINING_KEYS", "DEFAULT_METRICS"]
+           "TRAINING_KEYS", "DEFAULT_METRICS", "runs_on"]
 
 DEFAULT_METRICS = SWEEP_METRICS
 
@@ -89,6 +95,16 @@ class SweepConfig:
     track_every: int = 0
     backward_epochs: list = field(default_factory=list)  # ints >= 0 and/or "best"
     device: str = "cpu"
+
+
+def runs_on(dataset: str, model: str) -> bool:
+    """Whether a sweep runs ``model`` on ``dataset``: a heterogeneous model (``rgcn``, ``hgt``,
+    ``hetero-*``) on the heterogeneous datasets (``bank``), a homogeneous one on the others
+    (``bank-flat``: the bank flattened). The grid holds only these pairs."""
+    from .. import datasets as datasets_module
+    from .. import models as models_module
+
+    return datasets_module.is_heterogeneous(dataset) == models_module.is_hetero_model(model)
 
 
 def _label(model: str, options: dict) -> str:
@@ -200,6 +216,13 @@ def config_from_dict(raw: dict, source: str = "config", text: str | None = None)
     if not variants:
         raise ValueError(f"{loc.where('models')}: no models given (models = [\"gcn\"] or "
                          "[[variants]] tables)")
+    for variant in variants:  # each model runs on the datasets of its kind (grid.runs_on)
+        if not any(runs_on(d, variant.model) for d in datasets):
+            kind = "heterogeneous" if models_module.is_hetero_model(variant.model) else "homogeneous"
+            hint = (f"heterogeneous datasets: {', '.join(datasets_module.HETEROGENEOUS)}" if kind == "heterogeneous"
+                    else f"flattened: {', '.join(datasets_module.FLATTENED)}")
+            raise ValueError(f"{loc.where('models')}: model {variant.model} is {kind}: none of the datasets "
+                             f"{datasets} is ({hint})")
     labels = [v.label for v in variants]
     duplicate = next((l for l in labels if labels.count(l) > 1), None)
     if duplicate:

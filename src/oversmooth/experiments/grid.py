@@ -14,7 +14,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from .config import TRAINING_KEYS, SweepConfig
+from .config import TRAINING_KEYS, SweepConfig, runs_on
 
 __all__ = ["RunSpec", "expand", "run_key"]
 
@@ -74,10 +74,13 @@ def resolve_training(model: str, *overrides: dict) -> tuple[dict, dict]:
 
 
 def expand(config: SweepConfig) -> list[RunSpec]:
-    """All runs of ``config`` in table order: dataset, variant, depth, seed."""
+    """All runs of ``config`` in table order: dataset, variant, depth, seed; each variant on
+    the datasets of its kind (:func:`~.config.runs_on`)."""
     runs = []
     for dataset in config.datasets:
         for variant in config.variants:
+            if not runs_on(dataset, variant.model):
+                continue
             defaults, training = resolve_training(variant.model, config.training, variant.training)
             for depth in (variant.depths or config.depths):
                 for seed in config.seeds:

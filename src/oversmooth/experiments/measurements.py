@@ -63,6 +63,9 @@ class StoreContents:
     #: per tuned cell: fixed vs tuned vs published, spread, importances
     #: (:func:`oversmooth.experiments.tune_table.tuned_summary`); empty without trials
     tuned: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: heterogeneous graphs against themselves flattened
+    #: (:func:`oversmooth.experiments.hetero_vs_flat.hetero_vs_flat`); empty without such runs
+    hetero_vs_flat: list = field(default_factory=list)
     #: per-epoch training history (``train_loss``, ``val_loss``, ...): the not-overfitting
     #: claim reads the validation loss from it
     history: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -128,20 +131,25 @@ def read_store(path: str | os.PathLike) -> StoreContents:
             from .tune_table import tuned_summary
 
             tuned = tuned_summary(store)
+        from .hetero_vs_flat import hetero_vs_flat
+
         meta = store.meta()
         return StoreContents(path=path, meta=meta, runs=runs, layers=layers,
                              layer_history=store.read("layer_history"), summaries=summaries,
                              tuned=tuned, history=store.read("history"),
-                             facts=json.loads(meta.get(CLAIMS_FACTS, "{}")))
+                             facts=json.loads(meta.get(CLAIMS_FACTS, "{}")),
+                             hetero_vs_flat=hetero_vs_flat(store, runs, layers))
 
 
 def spectral_graphs(contents: StoreContents, datasets: Sequence[str] | None = None,
                     reference: bool = True) -> dict:
     """``{name: Data}`` of the graphs whose pure propagation a report shows: each dataset
-    of the store (with the generator parameters and split its runs used) and, with
+    of the store (with the generator parameters and split its runs used; a heterogeneous
+    one flattened, :func:`oversmooth.graph.to_homogeneous`) and, with
     ``reference``, a 200-node complete graph. A dataset whose files cannot be loaded
     maps to the error message instead."""
     from ..datasets import complete_graph, load
+    from ..graph import is_hetero, to_homogeneous
 
     graphs: dict = {}
     names = list(datasets) if datasets else sorted(set(contents.runs.get("dataset", [])))
@@ -151,6 +159,8 @@ def spectral_graphs(contents: StoreContents, datasets: Sequence[str] | None = No
         try:
             graphs[name] = load(name, split=settings.get("split", 0),
                                 **settings.get("dataset_params", {}))
+            if is_hetero(graphs[name]):  # propagation reads one x: the heterogeneous operator is the
+                graphs[name] = to_homogeneous(graphs[name])  # flattened graph's (graph.hetero)
         except (ValueError, FileNotFoundError, KeyError, OSError) as exc:
             graphs[name] = f"{type(exc).__name__}: {exc}"
     if reference:

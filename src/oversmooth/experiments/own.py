@@ -64,7 +64,7 @@ def save_probe(probe, store: str | os.PathLike | Store, *, label: str, dataset: 
     for name, text in (("label", label), ("dataset", dataset)):
         if not isinstance(text, str) or not text.strip():
             raise ValueError(f"{name} must be a non-empty string, got {text!r}")
-    forward, backward = probe._forward_rows, probe._backward_rows
+    forward, backward = probe.scoped_rows()  # a HeteroData's per-type rows as metric[node type]
     if not forward:
         raise ValueError("the probe recorded nothing: run a pass inside `with Probe(...)` first")
     rows = [(int(e), int(k), str(m), _value(v)) for e, k, m, v in forward + backward]

@@ -2,7 +2,8 @@
 
 The presets themselves are data files of :mod:`oversmooth.literature.presets`
 (``table3``: the accuracy-vs-depth table of the literature, 5 seeds and the authors'
-budget; ``table3-quick``: the same grid with one seed and a smaller budget); each file's
+budget; ``table3-quick``: the same grid with one seed and a smaller budget; ``hetero-bank``:
+heterogeneous models on the synthetic bank against homogeneous ones on it flattened); each file's
 comments give its settings and why. This module turns them into
 :class:`~.config.SweepConfig` objects with the same checks as a ``--config`` file.
 """

@@ -49,11 +49,18 @@ def layer_outputs(model, data) -> dict[int, torch.Tensor]:
 
 def measure_layers(model, data, metrics: tuple[str, ...] | list[str]) -> list[tuple[int, str, float]]:
     """``(layer, metric, value)`` for every emitted layer of ``model`` on ``data``,
-    computed by :func:`oversmooth.metrics.compute` (no metric is re-implemented here)."""
+    computed by :func:`oversmooth.metrics.compute` (no metric is re-implemented here).
+
+    On a HeteroData or a flattened one (:func:`oversmooth.graph.to_homogeneous`): the whole
+    graph under each metric's name and every node type under ``NAME[type]``, the same for
+    both (:func:`oversmooth.experiments.typed.typed_layer_metrics`)."""
     from .. import metrics as metrics_module
+    from .typed import is_typed, typed_layer_metrics
 
     if not metrics:
         return []
+    if is_typed(data):
+        return typed_layer_metrics(layer_outputs(model, data), data, metrics)
     rows = []
     for layer, h in sorted(layer_outputs(model, data).items()):
         values = metrics_module.compute(h, data.edge_index, y=data.y, metrics=list(metrics))

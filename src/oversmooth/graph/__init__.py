@@ -10,6 +10,7 @@
 """
 
 from .cache import CACHE_SIZE, cached, clear_cache
+from .flat import from_homogeneous, is_flattened
 from .hetero import (cat_by_type, edge_index_dict, flat_edge_index, is_hetero, node_slices, split_by_type,
                      target_node_type, to_homogeneous, type_graph)
 from .operators import (MATRIX_OPERATORS, OPERATORS, SPECTRAL_OPERATORS, APPNPOperator, GraphOperator,
@@ -27,5 +28,5 @@ __all__ = [
     "SGCOperator", "APPNPOperator", "propagation_operator", "check_operator",
     "MATRIX_OPERATORS", "OPERATORS", "SPECTRAL_OPERATORS", "cached", "clear_cache", "CACHE_SIZE",
     "is_hetero", "target_node_type", "edge_index_dict", "node_slices", "flat_edge_index", "split_by_type",
-    "cat_by_type", "to_homogeneous", "type_graph",
+    "cat_by_type", "to_homogeneous", "type_graph", "from_homogeneous", "is_flattened",
 ]

@@ -230,7 +230,8 @@ def to_homogeneous(data) -> Data:
       (``node_type == node_types.index(target_node_type)``) first;
     * ``target_node_type``, ``node_types`` and ``edge_types`` are kept as attributes.
 
-    Edge attributes and other node attributes are not carried.
+    Edge attributes and other node attributes are not carried. :func:`~oversmooth.graph.from_homogeneous`
+    rebuilds the ``HeteroData`` from what is recorded here.
 
     >>> import torch
     >>> from torch_geometric.data import HeteroData

@@ -72,7 +72,7 @@ def write_probe(probe, log_dir: str | os.PathLike, prefix: str = "") -> Path:
     """
     log_dir = Path(log_dir)
     with _summary_writer(log_dir) as writer:
-        write_tables(writer, probe.forward_table(), probe.backward_table(), prefix=prefix)
+        write_tables(writer, *probe.scoped_tables(), prefix=prefix)
     return log_dir
 
 

@@ -13,7 +13,7 @@ the literature depend on the experiments package that reads it.
 
 >>> from oversmooth.literature import preset, preset_names
 >>> preset_names()
-['table3', 'table3-quick', 'table3-tuned']
+['hetero-bank', 'table3', 'table3-quick', 'table3-tuned']
 >>> preset("table3-quick")["seeds"]
 1
 """

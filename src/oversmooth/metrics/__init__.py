@@ -41,12 +41,12 @@ __all__ = [
     "backward_smoothness", "Estimate", "mad_estimate", "mad_gap_estimate", "mean_pairwise_distance_estimate",
     "smv_estimate", "group_distance_ratio_estimate", "BACKWARD_KEYS", "MAX_EXACT", "NUM_SAMPLES", "NUM_SOURCES",
     "compute_hetero", "dirichlet_energy_per_edge_type", "cosine_similarity_by_type", "mad_by_type",
-    "subspace_distance_hetero", "PER_TYPE_METRICS",
+    "subspace_distance_hetero", "PER_TYPE_METRICS", "scope_name",
 ]
 
 #: Names of the heterogeneous-graph module, imported on first attribute access.
 _HETERO = ("compute_hetero", "dirichlet_energy_per_edge_type", "cosine_similarity_by_type", "mad_by_type",
-           "subspace_distance_hetero", "PER_TYPE_METRICS")
+           "subspace_distance_hetero", "PER_TYPE_METRICS", "scope_name")
 
 
 def __getattr__(name: str):

@@ -52,7 +52,7 @@ from .similarity import _cross_cosine, _mean_cosine
 from .subspace import OPERATORS, _distance
 
 __all__ = ["dirichlet_energy_per_edge_type", "cosine_similarity_by_type", "mad_by_type",
-           "subspace_distance_hetero", "compute_hetero", "PER_TYPE_METRICS"]
+           "subspace_distance_hetero", "compute_hetero", "PER_TYPE_METRICS", "scope_name"]
 
 #: Metrics of :func:`oversmooth.metrics.compute` that :func:`compute_hetero` also reports per
 #: edge type (the energies), per node type and pair of types (cosine, MAD), or on the target
@@ -103,9 +103,20 @@ class _Input:
         return edges, flat
 
 
+def scope_name(name: str, scope) -> str:
+    """The name of metric ``name`` measured on one scope: a node type ``t`` (``NAME[t]``), a
+    pair of types or an edge type (a tuple, written ``NAME[s,t]``, ``NAME[s,rel,d]``). The one
+    spelling of :func:`compute_hetero`'s keys, the probe's tables and a results store's rows.
+
+    >>> scope_name("mean_cosine_similarity", "customer"), scope_name("mad", ("customer", "merchant"))
+    ('mean_cosine_similarity[customer]', 'mad[customer,merchant]')
+    """
+    return f"{name}[{scope if isinstance(scope, str) else ','.join(scope)}]"
+
+
 def _scoped(name: str, values: dict) -> dict[str, float]:
-    """``{"name[scope]": value}`` with a tuple scope written ``a,b``."""
-    return {f"{name}[{k if isinstance(k, str) else ','.join(k)}]": v for k, v in values.items()}
+    """``{"name[scope]": value}`` (:func:`scope_name`)."""
+    return {scope_name(name, k): v for k, v in values.items()}
 
 
 # --------------------------------------------------------------------------- energy
@@ -310,5 +321,6 @@ def compute_hetero(x_dict: Mapping[str, Tensor], data, metrics=None) -> dict[str
             target, y = labels
             x = inp.unscaled[inp.slices[target]]
             gdr = _compute(x, None, check_labels_for(y, x), [name])  # it reads no edges
-            out[f"{name}[{target}]"], out[f"{name}_stderr[{target}]"] = gdr[name], gdr[f"{name}_stderr"]
+            out[scope_name(name, target)] = gdr[name]
+            out[scope_name(f"{name}_stderr", target)] = gdr[f"{name}_stderr"]
     return out

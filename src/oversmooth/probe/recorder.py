@@ -250,10 +250,35 @@ class Probe:
         frame = pd.DataFrame(rows, columns=columns)
         return frame.sort_values(["epoch", "layer"], kind="stable").reset_index(drop=True)
 
-    def _homogeneous_only(self, what: str) -> None:
-        if self.hetero:
-            raise ValueError(f"{what} does not show node types yet: read forward_table() and "
-                             f"backward_table() (a node_type column) of a heterogeneous probe")
+    def scoped_rows(self) -> tuple[list[tuple], list[tuple]]:
+        """The recorded ``(epoch, layer, metric, value)`` rows, forward and backward; on a
+        HeteroData each node type's as ``metric[node type]`` (:func:`oversmooth.metrics.scope_name`,
+        the names of a sweep's per-type rows): what :meth:`save`, :meth:`plot` and
+        :meth:`write_tensorboard` show."""
+        if not self.hetero:
+            return list(self._forward_rows), list(self._backward_rows)
+        from ..metrics.hetero import scope_name
+
+        return tuple([(e, k, scope_name(m, t), v) for e, k, t, m, v in rows]
+                     for rows in (self._forward_rows, self._backward_rows))
+
+    def scoped_tables(self):
+        """:meth:`scoped_rows` as two tidy ``pandas.DataFrame`` (forward, backward) with columns
+        ``epoch, layer, metric, value``: :meth:`forward_table` and :meth:`backward_table`, with a
+        HeteroData's ``node_type`` column folded into the metric names."""
+        forward, backward = self.scoped_rows()
+        return self._table(forward), self._table(backward)
+
+    def _default_panels(self, metrics):
+        """The panels :meth:`plot` draws when none are named: every recorded metric, or on a
+        HeteroData the target node type's (four types by three metrics would be twelve)."""
+        if metrics is not None or not self.hetero:
+            return metrics
+        from ..metrics.hetero import scope_name
+
+        target = next(t for t, view in self._views.items() if view.y is not None)
+        names = list(dict.fromkeys(m for *_, m, _ in self._forward_rows + self._backward_rows))
+        return [scope_name(m, target) for m in names]
 
     def plot(self, path=None, kind: str = "auto", metrics=None, title: str = "probe"):
         """Per-layer metrics of the recorded passes as a figure (written to ``path`` when given:
@@ -262,7 +287,9 @@ class Probe:
         ``kind="layers"``: metrics over layers, one line per recorded epoch
         (:func:`oversmooth.report.plots.probe_layers`); ``"heatmap"``: epoch x layer per metric
         (:func:`oversmooth.report.plots.probe_heatmap`); ``"auto"``: the heatmap when more than
-        two epochs were recorded. Log scales where values span two decades.
+        two epochs were recorded. Log scales where values span two decades. On a HeteroData
+        the panels are ``metric[node type]`` (:meth:`scoped_tables`), by default the target
+        type's.
 
         A convenience: the figures live in ``report/plots`` (one style for every figure); report
         sits above the probe in the data flow, so it is imported here lazily, only to draw.
@@ -270,8 +297,8 @@ class Probe:
         from ..report import plots
         from ..report.style import save
 
-        self._homogeneous_only("Probe.plot")
-        forward, backward = self.forward_table(), self.backward_table()
+        forward, backward = self.scoped_tables()
+        metrics = self._default_panels(metrics)
         if kind == "auto":
             kind = "heatmap" if forward["epoch"].nunique() > 2 else "layers"
         if kind not in ("layers", "heatmap"):
@@ -287,20 +314,19 @@ class Probe:
         :class:`oversmooth.experiments.Store`) as one run with its per-layer history, so
         ``oversmooth report`` and ``oversmooth plot`` show it like a sweep's runs: see
         :func:`oversmooth.experiments.save_probe` (``run``: its keyword arguments). Returns
-        the stored :class:`oversmooth.experiments.RunRecord`.
+        the stored :class:`oversmooth.experiments.RunRecord`. On a HeteroData each node
+        type's rows are stored as ``metric[node type]``, as a sweep stores them.
 
         Delegates lazily: the store lives in ``experiments``, above the probe in the data flow.
         """
         from ..experiments import save_probe
 
-        self._homogeneous_only("Probe.save")
         return save_probe(self, store, label=label, **run)
 
     def write_tensorboard(self, log_dir, prefix: str = ""):
         """Write both tables to TensorBoard event files in ``log_dir``: scalar
-        ``<prefix><metric>/layer_<k>`` at step ``epoch`` (needs ``oversmooth[tensorboard]``;
+        ``<prefix><metric>/layer_<k>`` at step ``epoch`` (``metric[node type]`` on a HeteroData) (needs ``oversmooth[tensorboard]``;
         see :func:`oversmooth.integrations.tensorboard.write_probe`). Returns ``log_dir``."""
         from ..integrations.tensorboard import write_probe
 
-        self._homogeneous_only("Probe.write_tensorboard")
         return write_probe(self, log_dir, prefix=prefix)

@@ -86,7 +86,8 @@ def build_report(inputs: ReportInputs | str | os.PathLike, output: str | os.Path
     missing: list[str] = []
     body = [sections.accuracy(inputs, figs, missing)]
     tuned = sections.tuned(inputs, figs, missing)  # only for a store with trials
-    body += ([tuned] if tuned else []) + [sections.layers(inputs, figs, missing),
+    hetero = sections.heterogeneous(inputs, figs, missing)  # only with a graph and its flattened form
+    body += [s for s in (tuned, hetero) if s] + [sections.layers(inputs, figs, missing),
             sections.spectral(inputs, figs, missing), sections.backward(inputs, figs, missing),
             comparison.comparison(inputs, figs, missing)]
     claims_section, claims = verdicts.claims(inputs, figs)

@@ -15,7 +15,7 @@ from . import html as H
 from . import plots
 from .output import Figures, safe_name
 
-__all__ = ["overview", "accuracy", "tuned", "layers", "spectral", "backward", "backward_rows"]
+__all__ = ["overview", "accuracy", "tuned", "heterogeneous", "layers", "spectral", "backward", "backward_rows"]
 
 BACKWARD_COLUMNS = ["dataset", "series", "layer", "metric", "value"]
 
@@ -95,6 +95,52 @@ def tuned(inputs, figs: Figures, missing: list[str]) -> H.Section | None:
     except ValueError as exc:
         missing.append(f"tuned vs depth: {exc}")
     sec.add(H.frame(layout_tuned(frame)))
+    return sec
+
+
+def heterogeneous(inputs, figs: Figures, missing: list[str]) -> H.Section | None:
+    """Heterogeneous models on a graph against homogeneous ones on it flattened
+    (:func:`oversmooth.experiments.hetero_vs_flat.hetero_vs_flat`); None without such runs."""
+    from ..experiments.tables import layout
+
+    comparisons = getattr(inputs.contents, "hetero_vs_flat", None) or []
+    if not comparisons:
+        return None
+    sec = H.Section("heterogeneous", "Heterogeneous vs flattened")
+    for comp in comparisons:
+        sec.add(f"<h3>{H.escape(comp.name)}</h3>")
+        sec.add(H.paragraph(
+            f"The same graph twice: as a heterogeneous graph ({comp.typed}: node and edge types kept) for "
+            f"the heterogeneous models, and flattened to one homogeneous graph ({comp.flat}: one index "
+            f"space, each type's features in its own columns) for the homogeneous ones. Accuracy is the "
+            f"{comp.target}s' (the labelled type). Per-layer values of a flattened model's layer are "
+            "measured on the same rows and graphs as a heterogeneous model's, so they compare one to one."))
+        sec.add(figs.add(plots.accuracy_vs_depth(comp.accuracy, published=False),
+                         f"hetero_accuracy_{safe_name(comp.name)}",
+                         f"Test accuracy against depth: {comp.name}",
+                         "Mean test accuracy over seeds (± std): heterogeneous models on "
+                         f"{comp.typed}, homogeneous ones on {comp.flat}."))
+        for note, frame in layout(comp.accuracy, "test_acc", show_published=False):
+            sec.add(H.frame(frame, caption=note))
+        if comp.metric is None:
+            missing.append(f"heterogeneous vs flattened on {comp.name}: no per-layer mean_cosine_similarity")
+            sec.add(H.missing(f"no per-layer {comp.target} cosine similarity in the store",
+                              f"{_sweep_hint(inputs)} --preset hetero-bank"))
+        else:
+            shown = [m for m in (comp.metric, "mean_cosine_similarity") if (comp.layers["metric"] == m).any()]
+            sec.add(figs.add(plots.layer_metrics(comp.layers, comp.runs, comp.name, metrics=shown),
+                             f"hetero_layers_{safe_name(comp.name)}", f"Per-layer cosine similarity: {comp.name}",
+                             f"Each model at its deepest depth (mean over seeds): the {comp.target}s' mean cosine "
+                             "similarity and the whole graph's. A homogeneous GCN's last layer is its output "
+                             "layer (one channel per class), a heterogeneous model's a hidden one before a "
+                             "linear head: compare the layers before the last."))
+            for note, frame in layout(comp.last_layer, comp.metric, show_published=False):
+                sec.add(H.frame(frame, caption=note + " (at each run's last layer)"))
+        claim = comp.claim
+        sec.add(f"<p><strong>Reading</strong> (claim “{H.escape(claim.text)}”): {H.badge(claim.verdict)} "
+                f"{H.escape(claim.explanation)}</p>")
+        if claim.numbers:
+            sec.add(H.definition_list(claim.numbers))
     return sec
 
 

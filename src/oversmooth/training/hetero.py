@@ -43,7 +43,8 @@ def check_kind(model: nn.Module | str, data) -> bool:
         zoo = isinstance(model, LayerTaps)
     if hetero and zoo and not model_hetero:
         raise ValueError(f"model {label} is homogeneous but data is a HeteroData; heterogeneous models: "
-                         f"{_hetero_names()}")
+                         f"{_hetero_names()}; or train it on the flattened graph "
+                         "(oversmooth.graph.to_homogeneous; dataset bank-flat for bank)")
     if not hetero and model_hetero:
         raise ValueError(f"model {label} is heterogeneous: data must be a HeteroData, got "
                          f"{type(data).__name__}")

@@ -29,6 +29,7 @@ from ..store import Store
 from ..sweep import run_sweep
 from .budget import BUDGETS, Budget, budget
 from .graphs import dropedge_facts, graph_facts
+from .hetero import bank_graph_facts, hetero_sweep_config
 from .squashing import squashing_facts
 from .training import gradient_facts, sweep_config
 
@@ -77,6 +78,10 @@ def gather(spec: Budget, store: str | Path | None = None, *, jobs: int | None = 
         start = time.perf_counter()
         run_sweep(sweep_config(spec), str(store), jobs=jobs, quiet=not progress, progress=progress)
         timings["training"] = time.perf_counter() - start
+        start = time.perf_counter()  # the claims on heterogeneous graphs: the bank, typed and flattened
+        run_sweep(hetero_sweep_config(spec), str(store), jobs=jobs, quiet=not progress, progress=progress)
+        facts["bank_graph"] = bank_graph_facts(spec)
+        timings["heterogeneous"] = time.perf_counter() - start
         facts["settings"] = {"deep": spec.deep}
         with Store(str(store)) as s:
             # kept beside the runs, so a report of this store shows every claim's figure

@@ -28,6 +28,10 @@ class Budget:
         steps: pure-propagation steps; ``synthetic_nodes``: size of the synthetic graphs.
         backward_depth, backward_nodes: the gradient claims' depth and CSBM size.
         metrics: per-layer metrics measured on every trained model.
+        hetero_depths: depths of hetero-GCN on the bank and GCN on it flattened (the
+            ``hetero-bank`` preset's graph and settings; claim ``heterogeneous``).
+        bank_graph: (customers, merchants, transactions) of the bank R-GCN is measured on at
+            initialisation (claim ``bank-graph``, whose graph has 10,000, 5,000, 500,000).
         rewire_dataset: rewire the dataset itself (FoSR on Cora, resistances of its largest
             component: seconds); otherwise only the synthetic graphs.
         influence_depth, influence_targets: the GCN (at initialisation) whose Jacobian
@@ -68,6 +72,8 @@ class Budget:
     transfer_distance: int = 4
     transfer_graphs: int = 200
     transfer_epochs: int = 300
+    hetero_depths: tuple[int, ...] = (2, 4, 8, 16)
+    bank_graph: tuple[int, int, int] = (1_000, 500, 50_000)
 
     def to_dict(self) -> dict:
         out = asdict(self)
@@ -84,13 +90,15 @@ BUDGETS: dict[str, Budget] = {
     "default": Budget(),
     "full": Budget(name="full", seeds=(0, 1, 2), mitigations=Budget().mitigations + ATTENTION_ROWS, epochs=400, patience=100,
                    gcn_depths=(2, 3, 4, 5, 6, 8, 16, 32, 64), variant_depths=(2, 4, 6, 8, 16, 32),
-                   deep=32, deep_attention=16, transformer_epochs=200, steps=512, synthetic_nodes=1000),
+                   deep=32, deep_attention=16, transformer_epochs=200, steps=512, synthetic_nodes=1000,
+                   hetero_depths=(2, 4, 8, 16, 32), bank_graph=(10_000, 5_000, 500_000)),
     "tiny": Budget(name="tiny", epochs=3, patience=3, hidden_channels=16, gcn_depths=(2, 8),
                    variant_depths=(2,), deep=4, deep_attention=4,
                    mitigations=(("GCNII", "gcnii", ()), ("GCN+PairNorm", "gcn", (("norm", "pair"),))),
                    transformer_epochs=2, steps=32, synthetic_nodes=100, backward_depth=4,
                    backward_nodes=100, rewire_dataset=False, influence_depth=2, influence_targets=10,
-                   transfer_distances=(2, 3), transfer_distance=2, transfer_graphs=20, transfer_epochs=3),
+                   transfer_distances=(2, 3), transfer_distance=2, transfer_graphs=20, transfer_epochs=3,
+                   hetero_depths=(2,), bank_graph=(60, 10, 300)),
 }
 
 

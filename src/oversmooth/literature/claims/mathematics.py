@@ -7,6 +7,7 @@ import math
 from typing import Mapping
 
 from .core import SMOOTH_EPS, Measurements, _fact, _not_measured, _steps_below, split_verdict, parts_text
+from .hetero import HETEROGENEOUS_TOLERANCE, heterogeneous
 
 #: Eigenvalues are computed to about 1e-3 (Lanczos on Cora): a bound holds within it.
 EIG_TOL = 1e-3
@@ -196,11 +197,6 @@ def dense_faster(m: Measurements, a: Mapping):
     return split_verdict(parts), numbers, text
 
 
-def heterogeneous(m: Measurements, a: Mapping):
-    return _not_measured("not measured: needs heterogeneous graphs (HeteroData models and "
-                         "per-type metrics, issue #19), not built yet")
-
-
 def receptive_field(m: Measurements, a: Mapping):
     cov, rates = _fact(m, "coverage"), _fact(m, "rates")
     if not cov or not rates:
@@ -245,7 +241,7 @@ RULES = {
                            "second half of the propagation steps"),
     "dense-faster": (dense_faster, "rate = largest |λ| outside the invariant subspace; faster = "
                                    "strictly smaller rate"),
-    "heterogeneous": (heterogeneous, "–"),
+    "heterogeneous": (heterogeneous, HETEROGENEOUS_TOLERANCE),
     "receptive-field": (receptive_field, f"entire graph: >= {COVERAGE_ENTIRE:g} of the nodes within "
                                          f"k hops (mean over 200 nodes); nearly identical: "
                                          f"d_M(PᵏX)/d_M(X) <= {NEARLY_IDENTICAL:g}"),

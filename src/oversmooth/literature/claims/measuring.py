@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from .core import COSINE_TOLERANCE, HEALTHY_POINTS, SMOOTHED_POINTS, Measurements, _not_measured
+from .core import COSINE_TOLERANCE, HEALTHY_POINTS, SMOOTHED_POINTS, Measurements
+from .hetero import BANK_GRAPH_TOLERANCE, bank_graph
 from .series import cosine_runs
 
 
@@ -48,10 +49,4 @@ def cosine(m: Measurements, a: Mapping):
             + tail)
 
 
-def bank_graph(m: Measurements, a: Mapping):
-    return _not_measured("not measured: needs heterogeneous graphs (customer and merchant node "
-                         "types, issue #19) and a banking-graph generator of that size; neither "
-                         "is built yet")
-
-
-RULES = {"bank-graph": (bank_graph, "–")}
+RULES = {"bank-graph": (bank_graph, BANK_GRAPH_TOLERANCE)}

@@ -32,12 +32,20 @@ METRIC_LABELS = {
 }
 
 
+def _label(metric: str) -> tuple[str, str]:
+    """``(name, unit)`` of a metric; one measured on a scope (``NAME[customer]``,
+    :func:`oversmooth.metrics.scope_name`) is named as ``NAME`` followed by ``[customer]``."""
+    base, _, scope = metric.partition("[")
+    name, unit = METRIC_LABELS.get(base, (base.replace("_", " "), ""))
+    return (f"{name} [{scope}" if scope else name), unit
+
+
 def _short(metric: str) -> str:
-    return METRIC_LABELS.get(metric, (metric.replace("_", " "), ""))[0]
+    return _label(metric)[0]
 
 
 def _axis_label(metric: str, log: bool) -> str:
-    name, unit = METRIC_LABELS.get(metric, (metric.replace("_", " "), ""))
+    name, unit = _label(metric)
     unit = ", ".join(filter(None, [unit, "log scale" if log else ""]))
     return f"{name}\n({unit})" if unit else name
 
