@@ -127,6 +127,91 @@ def _bfc_local(nb, i: int, j: int) -> float:
     return value + ((qi + qj) / (gamma * max(di, dj)) if gamma else 0.0)
 
 
+def _bfc_after_additions(nb, i: int, j: int, cands) -> np.ndarray:
+    """``_bfc_local(nb + (k, l), i, j)`` for every candidate non-edge ``(k, l)`` of an SDRF step
+    (``k`` in :math:`B_1(i)`, ``l`` in :math:`B_1(j)`), all at once and with the same floats.
+
+    With :math:`X = S_1(i) \\setminus S_1(j) \\setminus \\{j\\}`, :math:`Y = S_1(j) \\setminus
+    S_1(i) \\setminus \\{i\\}` and M the ``[X, Y]`` adjacency, the 4-cycle closers of
+    ``x`` in X are the row sums r of M, those of ``y`` in Y the column sums c;
+    :math:`|\\sharp_\\square^i|`, :math:`|\\sharp_\\square^j|` count the non-zero ones and
+    :math:`\\gamma_{\\max}` is the largest. Adding ``(k, l)``:
+
+    * ``k = i`` (then ``l`` is in Y): :math:`d_i` and the triangles grow by one and ``l``
+      leaves Y (column l of M goes, the rows lose its entries);
+    * ``l = j`` (then ``k`` is in X): the same with the roles swapped;
+    * ``k`` in X and ``l`` in Y: M gains the entry ``(k, l)``, r[k] and c[l] grow by one;
+    * otherwise (``k`` or ``l`` a common neighbour of i and j) nothing in the formula moves.
+    """
+    si, sj = nb[i], nb[j]
+    di, dj = len(si), len(sj)
+    tri = len(si & sj)
+    xs = np.fromiter(si - sj - {j}, dtype=np.int64)
+    ys_set = sj - si - {i}
+    ys = np.fromiter(ys_set, dtype=np.int64)
+    n = len(nb)
+    pos_x = np.full(n, -1, dtype=np.int64)
+    pos_y = np.full(n, -1, dtype=np.int64)
+    pos_x[xs] = np.arange(xs.size)
+    pos_y[ys] = np.arange(ys.size)
+    m = np.zeros((xs.size, ys.size), dtype=np.int64)
+    for a, x in enumerate(xs.tolist()):
+        hit = nb[x] & ys_set
+        if hit:
+            m[a, pos_y[np.fromiter(hit, dtype=np.int64)]] = 1
+    r, c = m.sum(1), m.sum(0)
+    qi, qj = int((r > 0).sum()), int((c > 0).sum())
+    rmax, cmax = (int(r.max()) if r.size else 0), (int(c.max()) if c.size else 0)
+
+    def largest_but_one(v):  # max of v without entry t, for each t
+        if v.size == 0:
+            return v
+        top = int(np.argmax(v))
+        second = int(np.max(np.delete(v, top))) if v.size > 1 else 0
+        out = np.full(v.size, int(v[top]), dtype=np.int64)
+        out[top] = second
+        return out
+
+    cand = np.asarray(cands, dtype=np.int64).reshape(-1, 2)
+    k, l = cand[:, 0], cand[:, 1]
+    size = k.size
+    d_i = np.full(size, di, dtype=np.int64)
+    d_j = np.full(size, dj, dtype=np.int64)
+    t = np.full(size, tri, dtype=np.int64)
+    q = np.full(size, qi + qj, dtype=np.int64)
+    g = np.full(size, max(rmax, cmax), dtype=np.int64)
+    # k in X, l in Y: one more closer for k and for l
+    px, py = pos_x[k], pos_y[l]
+    both = (px >= 0) & (py >= 0)
+    rk, cl = r[px[both]], c[py[both]]
+    q[both] += (rk == 0).astype(np.int64) + (cl == 0).astype(np.int64)
+    g[both] = np.maximum(g[both], np.maximum(rk, cl) + 1)
+    # k = i: l leaves Y
+    sel = k == i
+    if sel.any():
+        cols = pos_y[l[sel]]
+        rows_after = r[:, None] - m[:, cols]  # [X, candidates]
+        q[sel] = (rows_after > 0).sum(0) + qj - (c[cols] > 0)
+        g[sel] = np.maximum(rows_after.max(0) if xs.size else 0, largest_but_one(c)[cols])
+        d_i[sel] += 1
+        t[sel] += 1
+    # l = j: k leaves X
+    sel = l == j
+    if sel.any():
+        rows = pos_x[k[sel]]
+        cols_after = c[None, :] - m[rows, :]  # [candidates, Y]
+        q[sel] = (cols_after > 0).sum(1) + qi - (r[rows] > 0)
+        g[sel] = np.maximum(cols_after.max(1) if ys.size else 0, largest_but_one(r)[rows])
+        d_j[sel] += 1
+        t[sel] += 1
+    fi, fj, ft = d_i.astype(np.float64), d_j.astype(np.float64), t.astype(np.float64)
+    dmax, dmin = np.maximum(fi, fj), np.minimum(fi, fj)
+    value = 2.0 / fi + 2.0 / fj - 2.0 + 2.0 * ft / dmax + ft / dmin
+    value = value + np.divide(q.astype(np.float64), g * dmax, out=np.zeros(size), where=g > 0)
+    value[dmin <= 1] = 0.0
+    return value
+
+
 class _Rewiring(BaseTransform):
     name = "rewiring"
 
@@ -184,18 +269,21 @@ class SDRF(_Rewiring):
             order = torch.argsort(curv.values)
             i, j = (int(t) for t in curv.edges[:, order[0]])
             base = float(curv.values[order[0]])
-            cands, gains = [], []
+            # the candidates in the order (and with the transient set edits) of the per-candidate
+            # loop this replaced, so that the seeded choice and later set orders stay the same
+            cands = []
             for k in nb[i] | {i}:
+                nk = nb[k]
                 for l in nb[j] | {j}:
-                    if k == l or l in nb[k]:
+                    if k == l or l in nk:
                         continue
-                    nb[k].add(l)
-                    nb[l].add(k)
-                    gains.append(_bfc_local(nb, i, j) - base)
-                    nb[k].discard(l)
-                    nb[l].discard(k)
+                    nl = nb[l]
+                    nk.add(l)
+                    nl.add(k)
+                    nk.discard(l)
+                    nl.discard(k)
                     cands.append((k, l))
-            gains = np.asarray(gains)
+            gains = _bfc_after_additions(nb, i, j, cands) - base
             if gains.size and gains.max() > 0:
                 p = np.exp(self.tau * (gains - gains.max()))
                 k, l = cands[rng.choice(len(cands), p=p / p.sum())]
