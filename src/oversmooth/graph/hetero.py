@@ -43,12 +43,16 @@ subspace: the node indices are those of the flattened graph.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import torch
 from torch import Tensor
 
 from .cache import cached
 from .validate import check_edge_type
+
+if TYPE_CHECKING:  # the annotation only: torch_geometric.data is imported where a graph is built
+    from torch_geometric.data import Data
 
 __all__ = ["is_hetero", "target_node_type", "edge_index_dict", "node_slices", "flat_edge_index",
            "split_by_type", "cat_by_type", "to_homogeneous", "type_graph", "TYPE_GRAPH_LIMIT"]
