@@ -88,3 +88,21 @@ def test_train_records_settings_for_models_whose_defaults_name_a_depth(name):
     data = datasets.load("karate")
     model, result = train(name, data, 2, seed=0, epochs=1)
     assert result.settings["depth"] == 2 and result.settings["model"] == name
+
+
+def test_feature_normalisation_follows_the_model_default(graph):
+    """Graphormer's recipe reads raw features (its default); every other model row-normalises."""
+    from oversmooth.experiments.grid import resolve_training
+
+    counts = graph.clone()
+    counts.x = graph.x.abs()  # non-negative rows, which row-normalising changes
+    small = dict(hidden_channels=8, epochs=3)
+    default = train("graphormer", counts, 2, seed=1, **small).result
+    assert default.settings["normalize_features"] is False
+    assert default.history == train("graphormer", counts, 2, seed=1, normalize_features=False, **small).result.history
+    assert default.history != train("graphormer", counts, 2, seed=1, normalize_features=True, **small).result.history
+    gcn = train("gcn", counts, 2, seed=1, **small).result
+    assert gcn.settings["normalize_features"] is True
+    assert gcn.history == train("gcn", counts, 2, seed=1, normalize_features=True, **small).result.history
+    assert resolve_training("graphormer")[1]["normalize_features"] is False
+    assert resolve_training("gcn")[1]["normalize_features"] is True

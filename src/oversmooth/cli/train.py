@@ -24,7 +24,7 @@ def train_command(
     option: Annotated[Optional[list[str]], typer.Option("--option", "-o", metavar="KEY=VALUE",
                       help="Model option, repeatable: -o dropedge=0.3 -o norm=pair.")] = None,
     monitor: Annotated[str, typer.Option("--monitor", help="val_loss or val_acc.")] = "val_loss",
-    raw_features: Annotated[bool, typer.Option("--raw-features", help="Do not row-normalise the features.")] = False,
+    raw_features: Annotated[bool, typer.Option("--raw-features", help="Do not row-normalise the features (the default of every model but graphormer, which reads them raw).")] = False,
     param: ParamOpt = None, root: RootOpt = None, split: SplitOpt = 0, json: JsonOpt = False,
 ) -> None:
     """Train a model full-batch with the authors' hyperparameters; print test accuracy at the
@@ -52,7 +52,7 @@ def train_command(
         if value is not None:
             overrides[key] = value
     result = train(model, data, depth, seed=seed, hidden_channels=hidden, monitor=monitor,
-                   normalize_features=not raw_features, progress=not json, **overrides).result
+                   normalize_features=False if raw_features else None, progress=not json, **overrides).result
     if json:
         print_json(result.to_dict())
         return

@@ -221,7 +221,7 @@ class Graphormer(LayerTaps):
     defaults = {"hidden_channels": 64, "depth": 2, "dropout": 0.5, "heads": 1, "attn_dropout": 0.5,
                 "max_distance": 2, "spatial_bias_init": "distance", "spatial_bias_scale": 1.0,
                 "spatial_bias_far": -10.0, "lr": 0.005, "weight_decay": 0.01, "epochs": 500,
-                "patience": 100}
+                "patience": 100, "normalize_features": False}
 
     def __init__(self, in_channels: int, hidden_channels: int, out_channels: int, depth: int, *,
                  dropout: float = 0.5, heads: int = 4, attn_dropout: float = 0.5, max_distance: int = 10,

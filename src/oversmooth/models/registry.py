@@ -48,8 +48,9 @@ MODELS: dict[str, tuple[str, dict]] = {
     "hetero-gin": ("to_hetero:HeteroGIN", {}),
 }
 
-#: Keys of a model's ``defaults`` that configure training, not the model.
-TRAINING_KEYS = ("lr", "weight_decay", "epochs", "patience")
+#: Keys of a model's ``defaults`` that configure training, not the model (``normalize_features``:
+#: whether :func:`oversmooth.training.train` row-normalises the features; True when absent).
+TRAINING_KEYS = ("lr", "weight_decay", "epochs", "patience", "normalize_features")
 _SIZE_KEYS = ("in_channels", "hidden_channels", "out_channels", "depth")
 
 

@@ -86,7 +86,7 @@ def build_seeded(name: str, data, depth: int, seed: int = 0, *, hidden_channels:
 
 
 def train(name: str, data, depth: int, seed: int = 0, *, hidden_channels: int | None = None,
-          normalize_features: bool = True, monitor: str = "val_loss", callback: Callable | None = None,
+          normalize_features: bool | None = None, monitor: str = "val_loss", callback: Callable | None = None,
           progress: bool = False, device: str | torch.device | None = None, **overrides) -> Trained:
     """Build zoo model ``name`` with its defaults, seed it and :func:`fit` it on ``data``.
 
@@ -94,7 +94,8 @@ def train(name: str, data, depth: int, seed: int = 0, *, hidden_channels: int | 
     hyperparameters (``lr``, ``weight_decay``, ``epochs``, ``patience``; the rest of
     :func:`fit`'s arguments are named here) and a rewiring of the graph (``rewire="fosr"``,
     ``rewire_num_iterations=20``: :func:`oversmooth.oversquashing.rewire`). Features are row-normalised first (the authors'
-    preprocessing, :func:`row_normalize`) unless ``normalize_features=False``. The model is
+    preprocessing, :func:`row_normalize`) when ``normalize_features`` is True; None takes the
+    model's default (True but for ``graphormer``, whose recipe reads raw features). The model is
     built by :func:`build_seeded` and fitted with the same ``seed``, so one seed gives one
     result on CPU.
 
@@ -109,7 +110,9 @@ def train(name: str, data, depth: int, seed: int = 0, *, hidden_channels: int | 
     from ..oversquashing.rewiring import rewire, split_rewire_options
 
     base = defaults(name)
-    training = {k: overrides.pop(k) for k in TRAINING_KEYS if k in overrides}
+    training = {k: overrides.pop(k) for k in TRAINING_KEYS if k in overrides and k != "normalize_features"}
+    if normalize_features is None:
+        normalize_features = base.get("normalize_features", True)
     # rewiring (rewire=NAME, rewire_PARAM=...) is a data transform, applied before building
     rewire_options = {k: v for k, v in overrides.items() if k == "rewire" or k.startswith("rewire_")}
     overrides, rewiring, rewire_params = split_rewire_options(overrides)
