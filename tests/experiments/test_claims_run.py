@@ -51,8 +51,11 @@ def test_cli_claims_json(tmp_path, capsys):
         main(["claims", "--full", "--budget", "tiny"])
     assert exc.value.code == 2
     main(["claims", "--budget", "tiny", "--store", str(tmp_path / "c.db"), "--json"])  # success: returns
-    out = json.loads(capsys.readouterr().out)
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)  # progress goes to stderr, the JSON alone to stdout
     assert [c["id"] for c in out["claims"]] == [c.id for c in CLAIMS]
+    for stage in ("graphs", "over-squashing", "gradients", "training sweep", "heterogeneous"):
+        assert f"claims: {stage}" in captured.err
 
 
 def test_the_heterogeneous_runs_are_the_presets():

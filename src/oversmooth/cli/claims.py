@@ -37,7 +37,7 @@ def claims_command(
 
     if full and budget not in (None, "full"):
         raise ValueError("--full and --budget name two budgets; pass one")
-    result = run_claims("full" if full else budget or "default", store, jobs=jobs)
+    result = run_claims("full" if full else budget or "default", store, jobs=jobs, progress=True)  # on stderr
     if json:
         print_json(result.to_dict())
         return

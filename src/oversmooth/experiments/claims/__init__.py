@@ -14,6 +14,7 @@ settings. Verdicts are the pure functions of :mod:`oversmooth.literature.claims`
 
 from __future__ import annotations
 
+import contextlib
 import json
 import platform
 import tempfile
@@ -55,6 +56,29 @@ class ClaimsRun:
                             "tolerance": c.tolerance} for c in self.claims]}
 
 
+class _Stages:
+    """Times each stage of :func:`gather` into ``timings``; with ``progress``, a rich status line
+    on stderr names the stage running (the sweeps draw their own bars)."""
+
+    def __init__(self, progress: bool) -> None:
+        self.console = None
+        if progress:
+            from rich.console import Console
+
+            self.console = Console(stderr=True)
+
+    @contextlib.contextmanager
+    def __call__(self, description: str, timings: dict, key: str):
+        start = time.perf_counter()
+        if self.console is None:
+            yield
+        else:
+            with self.console.status(f"claims: {description}"):
+                yield
+            self.console.log(f"claims: {description} ({time.perf_counter() - start:.0f} s)")
+        timings[key] = time.perf_counter() - start
+
+
 def gather(spec: Budget, store: str | Path | None = None, *, jobs: int | None = 1,
            progress: bool = False, timings: dict | None = None) -> Measurements:
     """Every measurement the claims read, within ``spec``. ``store``: where the sweep's runs
@@ -64,24 +88,21 @@ def gather(spec: Budget, store: str | Path | None = None, *, jobs: int | None = 
     if store is None:
         tmp = tempfile.TemporaryDirectory(prefix="oversmooth-claims-")
         store = Path(tmp.name) / "claims.db"
+    stage = _Stages(progress)
     try:
-        start = time.perf_counter()
-        propagation, facts = graph_facts(spec)
-        facts["dropedge"] = dropedge_facts(spec)
-        timings["graphs"] = time.perf_counter() - start
-        start = time.perf_counter()
-        facts["squashing"] = squashing_facts(spec)
-        timings["squashing"] = time.perf_counter() - start
-        start = time.perf_counter()
-        facts.update(gradient_facts(spec))
-        timings["gradients"] = time.perf_counter() - start
-        start = time.perf_counter()
-        run_sweep(sweep_config(spec), str(store), jobs=jobs, quiet=not progress, progress=progress)
-        timings["training"] = time.perf_counter() - start
-        start = time.perf_counter()  # the claims on heterogeneous graphs: the bank, typed and flattened
-        run_sweep(hetero_sweep_config(spec), str(store), jobs=jobs, quiet=not progress, progress=progress)
-        facts["bank_graph"] = bank_graph_facts(spec)
-        timings["heterogeneous"] = time.perf_counter() - start
+        with stage("graphs: spectra, propagation, DropEdge", timings, "graphs"):
+            propagation, facts = graph_facts(spec)
+            facts["dropedge"] = dropedge_facts(spec)
+        with stage("over-squashing measures", timings, "squashing"):
+            facts["squashing"] = squashing_facts(spec)
+        with stage("gradients", timings, "gradients"):
+            facts.update(gradient_facts(spec))
+        with stage("training sweep", timings, "training"):
+            run_sweep(sweep_config(spec), str(store), jobs=jobs, quiet=not progress, progress=progress)
+        # the claims on heterogeneous graphs: the bank, typed and flattened
+        with stage("heterogeneous sweep and the bank graph", timings, "heterogeneous"):
+            run_sweep(hetero_sweep_config(spec), str(store), jobs=jobs, quiet=not progress, progress=progress)
+            facts["bank_graph"] = bank_graph_facts(spec)
         facts["settings"] = {"deep": spec.deep}
         with Store(str(store)) as s:
             # kept beside the runs, so a report of this store shows every claim's figure
