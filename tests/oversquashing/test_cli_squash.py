@@ -36,3 +36,34 @@ def test_bad_input_exits_2_with_one_line(run_cli, args, message):
     code, _, err = run_cli(*args)
     assert code == 2 and message in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_rewired_graph_has_less_resistance(run_cli):
+    """-o rewire=...: the measures are of the rewired graph, which records what was done."""
+    args = ("squash", "path", "-p", "num_nodes=12", "--json")
+    code, out, err = run_cli(*args)
+    assert code == 0, err
+    plain = json.loads(out)
+    code, out, err = run_cli(*args, "-o", "rewire=fosr", "-o", "rewire_num_iterations=4")
+    assert code == 0, err
+    rewired = json.loads(out)
+    assert rewired["rewire"] == {"name": "fosr", "num_iterations": 4, "edges_before": 22, "edges_after": 30}
+    assert rewired["num_edges"] == plain["num_edges"] + 4  # undirected edges
+    assert rewired["total_resistance"] < plain["total_resistance"]
+    code, out, err = run_cli("squash", "ring", "-p", "num_nodes=12", "-o", "rewire=fosr", "--model", "gcn",
+                             "-o", "residual=True", "--depth", "2", "--samples", "3")
+    assert code == 0, err
+    assert "rewired by fosr" in out and "receptive field" in out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["squash", "path", "-o", "residual=True"], "is a model option: give --model"),
+    (["squash", "path", "-o", "rewire=magic"], "magic"),
+    (["squash", "path", "-o", "rewire=fosr", "-o", "rewire_bogus=1"], "has no parameter 'bogus'"),
+    (["squash", "path", "-o", "rewire_num_iterations=3"], "without rewire=NAME"),
+    (["squash", "path", "--model", "gcn", "-o", "bogus=1"], "option 'bogus' does not apply"),
+])
+def test_bad_options_exit_2_with_one_line(run_cli, args, message):
+    code, _, err = run_cli(*args)
+    assert code == 2 and message in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1

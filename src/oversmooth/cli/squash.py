@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from ._app import DatasetArg, JsonOpt, ParamOpt, RootOpt, SplitOpt, app, console, load_graph, print_json
+from ._app import (DatasetArg, JsonOpt, ParamOpt, RootOpt, SplitOpt, app, console, load_graph, parse_options,
+                   print_json)
 
 
 def _pairs(items: list[str] | None):
@@ -35,7 +36,10 @@ def squash_command(
                                                  "of this (untrained) model, e.g. gcn.")] = None,
     depth: Annotated[int, typer.Option("--depth", help="Layers of --model.")] = 4,
     samples: Annotated[int, typer.Option("--samples", help="Target nodes sampled for --model.")] = 50,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the model, samples and sketch.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the model, samples, sketch and rewiring.")] = 0,
+    option: Annotated[Optional[list[str]], typer.Option("--option", "-o", metavar="KEY=VALUE",
+                      help="Rewire the graph first (-o rewire=fosr|sdrf|borf|gdc|virtual_node -o rewire_num_iterations=50), "
+                           "or an option of --model (-o residual=True); repeatable.")] = None,
     param: ParamOpt = None, root: RootOpt = None, split: SplitOpt = 0, json: JsonOpt = False,
 ) -> None:
     """Measure over-squashing: edge curvature, bottleneck edges, total effective resistance, spectral gap and Cheeger bounds; with --model, the Jacobian influence per hop.
@@ -48,6 +52,7 @@ def squash_command(
       oversmooth squash texas --curvature augmented_forman --top 5 --json
       oversmooth squash ring -p num_nodes=40 --pair 0,20
       oversmooth squash cora --model gcn --depth 4 --samples 50
+      oversmooth squash texas -o rewire=fosr -o rewire_num_iterations=50
     """
     import torch
 
@@ -55,22 +60,36 @@ def squash_command(
 
     if depth < 1:
         raise ValueError(f"--depth must be positive, got {depth}")
+    model_options, rewiring, rewire_params = oversquashing.split_rewire_options(parse_options(option))
+    if model_options and not model:
+        raise ValueError(f"-o {next(iter(model_options))}=... is a model option: give --model, or use "
+                         f"rewire=NAME / rewire_PARAM=VALUE")
     data = load_graph(name, param, root, split)
+    rewired = None
+    if rewiring:
+        before = data.num_edges
+        data = oversquashing.rewire(data, rewiring, seed=seed, **rewire_params)
+        rewired = {"name": rewiring, **rewire_params, "edges_before": before, "edges_after": data.num_edges}
     result = oversquashing.squash_summary(data, curvature=curvature, top=top, pairs=_pairs(pair), seed=seed)
     if model:
         from .. import models
 
         if data.x is None:
             raise ValueError(f"{name} has no node features for --model")
+        from ..graph import num_classes
+
         torch.manual_seed(seed)
-        y = getattr(data, "y", None)
-        net = models.build(model, data.num_features, 32, int(y.max()) + 1 if y is not None else 2, depth)
+        net = models.build(model, data.num_features, 32, max(num_classes(data), 2), depth, **model_options)
         prof = oversquashing.influence_profile(net, data, depth, num_samples=samples, seed=seed)
-        result["influence"] = {"model": model, "depth": depth, **prof.to_dict()}
+        result["influence"] = {"model": model, "depth": depth, **model_options, **prof.to_dict()}
+    if rewired:
+        result["rewire"] = rewired
     if json:
         print_json(result)
         return
     title = getattr(data, "name", None) or name
+    if rewired:
+        title += f" rewired by {rewiring} ({rewired['edges_before']} -> {rewired['edges_after']} directed edges)"
     table = Table(title=f"over-squashing of {title}", show_header=False)
     table.add_column("quantity")
     table.add_column("value", justify="right")
