@@ -166,7 +166,11 @@ def baseline(variant: Variant, training: dict, defaults: dict, space: dict) -> d
     known = {**_signature_defaults(variant.model), **defaults, **variant.options, **training}
     if known.get("input_dropout") is None and "dropout" in known:
         known["input_dropout"] = known["dropout"]  # the models' rule: None means dropout
-    return {k: known.get(k) for k, e in space.items() if isinstance(e, dict)}
+    base = {k: known.get(k) for k, e in space.items() if isinstance(e, dict)}
+    for key, value in base.items():
+        if value is None and "none" in space[key].get("choices", ()):
+            base[key] = "none"  # an option left off (norm=None) is spelt "none" in a TOML space
+    return base
 
 
 def with_baseline(space: dict, base: dict) -> dict:
