@@ -12,7 +12,7 @@ from ._app import JsonOpt, app, console, print_json
 
 @app.command("claims")
 def claims_command(
-    full: Annotated[bool, typer.Option("--full", help="The full budget (3 seeds, 400 epochs, deeper rows).")] = False,
+    full: Annotated[bool, typer.Option("--full", help="The full budget (3 seeds, 400 epochs, deeper rows, the attention rows).")] = False,
     budget: Annotated[Optional[str], typer.Option("--budget", help="A named budget: default, full, tiny.")] = None,
     store: Annotated[Optional[str], typer.Option("--store", help="Keep the trained runs and the other "
                                                                  "measurements in this store (resumes; default: a "

@@ -82,15 +82,17 @@ class Budget:
         return out
 
 
-#: The attention rows (N x N attention per layer: a 2-layer transformer takes about 9 s per
-#: epoch on Cora on one loaded core here, so only the full budget trains them).
+#: The attention rows (N x N attention per layer; CPU seconds per training step on Cora, one
+#: thread, ``bench/attention_cost.py``: transformer 1.9 at 2 layers and 7.4 at 8, GPS 1.7 and
+#: 7.4, Graphormer 0.4 and 1.2): only the full budget trains them, at 2 and 8 layers for 60
+#: epochs (a 16-layer transformer at 200 epochs would take about an hour a run).
 ATTENTION_ROWS = (("Transformer", "transformer", ()), ("GPS", "gps", ()), ("Graphormer", "graphormer", ()))
 
 BUDGETS: dict[str, Budget] = {
     "default": Budget(),
     "full": Budget(name="full", seeds=(0, 1, 2), mitigations=Budget().mitigations + ATTENTION_ROWS, epochs=400, patience=100,
                    gcn_depths=(2, 3, 4, 5, 6, 8, 16, 32, 64), variant_depths=(2, 4, 6, 8, 16, 32),
-                   deep=32, deep_attention=16, transformer_epochs=200, steps=512, synthetic_nodes=1000,
+                   deep=32, deep_attention=8, transformer_epochs=60, steps=512, synthetic_nodes=1000,
                    hetero_depths=(2, 4, 8, 16, 32), bank_graph=(10_000, 5_000, 500_000)),
     "tiny": Budget(name="tiny", epochs=3, patience=3, hidden_channels=16, gcn_depths=(2, 8),
                    variant_depths=(2,), deep=4, deep_attention=4,
