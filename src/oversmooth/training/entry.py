@@ -110,7 +110,7 @@ def train(name: str, data, depth: int, seed: int = 0, *, hidden_channels: int | 
     from ..oversquashing.rewiring import rewire, split_rewire_options
 
     base = defaults(name)
-    training = {k: overrides.pop(k) for k in TRAINING_KEYS if k in overrides and k != "normalize_features"}
+    training = {k: overrides.pop(k) for k in TRAINING_KEYS if k in overrides}
     if normalize_features is None:
         normalize_features = base.get("normalize_features", True)
     # rewiring (rewire=NAME, rewire_PARAM=...) is a data transform, applied before building
