@@ -189,6 +189,18 @@ def test_mitigation_rules_sides(tmp_path):
     assert verdict("skip-not-solve", m=m).verdict == "not measured"
 
 
+def test_rank_one_ratio_leaves_out_a_first_layer_rank_one_to_float_precision(tmp_path):
+    """A deep GCN+DropEdge's first layer had residual 1e-9 (dead units): its last/first ratio
+    of 8e7 was noise. Runs below the floor leave the ratio; those above it keep it."""
+    recs = [run("GPS", 8, 0.78, model="gps", seed=s) for s in (0, 1, 2)]
+    m = with_layers(measurements(tmp_path, recs), "rank_one_residual", {
+        "GPS-8-0": (T.RANK_ONE_FLOOR / 1000, 0.9), "GPS-8-1": (0.8, 0.4), "GPS-8-2": (T.RANK_ONE_FLOOR * 2, T.RANK_ONE_FLOOR * 1.2)})
+    assert T._cell(m, "GPS", 8) == (78.0, round((0.4 / 0.8 + 1.2 / 2) / 2, 3))
+    (tmp_path / "b").mkdir()
+    m = with_layers(measurements(tmp_path / "b", recs[:1]), "rank_one_residual", {"GPS-8-0": (1e-9, 0.9)})
+    assert T._cell(m, "GPS", 8) == (78.0, None)
+
+
 def test_accuracy_rules_sides(tmp_path):
     curve = {2: 0.81, 3: 0.81, 4: 0.80, 5: 0.79, 6: 0.75, 8: 0.70, 16: 0.30}
     recs = [run("GCN", d, a) for d, a in curve.items()] + [run("GCNII", 16, 0.80, model="gcnii")]

@@ -26,6 +26,10 @@ SLOWER = 1.05
 #: Rank collapse of attention (Dong et al. 2021): its limit has identical rows, since softmax
 #: weights are row-stochastic.
 RESIDUAL = "rank_one_residual"
+#: A first layer whose rank-one residual is below this is rank one to float32 precision (dead
+#: units of a deep GCN give 1e-9): a last/first ratio over it is noise, so the run is left out
+#: of the row's ratio.
+RANK_ONE_FLOOR = 1e-6
 #: Smoothing under GCN's operator: its limit has rows proportional to sqrt(deg + 1), which the
 #: rank-one residual does not call collapsed; d_M(X)/||X||_F does, at any scale of X.
 SPREAD = "subspace_distance_rel"
@@ -64,7 +68,7 @@ def _cell(m: Measurements, label: str, depth: int):
     if runs.empty:
         return None
     acc = float(runs["test_acc"].mean() * 100.0)
-    per = [v for v in (_per_layer(m, runs, RESIDUAL) or []) if v[0] > 0]
+    per = [v for v in (_per_layer(m, runs, RESIDUAL) or []) if v[0] > RANK_ONE_FLOOR]
     ratio = sum(v[-1] / v[0] for v in per) / len(per) if per else None
     return round(acc, 2), (round(ratio, 3) if ratio is not None else None)
 
