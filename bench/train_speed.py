@@ -92,7 +92,7 @@ def reference_fit(model, data, epochs, lr, groups, patience=None):
             val_loss = float(F.cross_entropy(out[data.val_mask], data.y[data.val_mask]))
         if best is None or val_loss < best[0]:
             best, since = (val_loss, accs[2], epoch), 0
-            best_state = copy.deepcopy(model.state_dict())
+            best_state = copy.deepcopy(model.state_dict())  # noqa: F841 -- the copy fit makes, timed alike
         else:
             since += 1
             if patience is not None and since >= patience:

@@ -17,7 +17,6 @@ import difflib
 import inspect
 import os
 
-import torch
 from torch_geometric.data import Data, HeteroData
 from torch_geometric.utils import remove_self_loops, to_undirected
 
