@@ -65,7 +65,7 @@ class _Stages:
         if progress:
             from rich.console import Console
 
-            self.console = Console(stderr=True)
+            self.console = Console(stderr=True, log_path=False)
 
     @contextlib.contextmanager
     def __call__(self, description: str, timings: dict, key: str):
