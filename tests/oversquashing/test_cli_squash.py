@@ -67,3 +67,11 @@ def test_bad_options_exit_2_with_one_line(run_cli, args, message):
     code, _, err = run_cli(*args)
     assert code == 2 and message in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("option, message", [("rewire_tau=nan", "rewiring sdrf: tau must be a finite number"),
+                                             ("rewire_num_iterations=2.5", "num_iterations must be")])
+def test_rewiring_parameters_are_checked_by_type(run_cli, option, message):
+    code, _, err = run_cli("squash", "path", "-o", "rewire=sdrf", "-o", option)
+    assert code == 2 and message in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1

@@ -46,6 +46,7 @@ import torch
 from torch_geometric.data import Data
 from torch_geometric.transforms import BaseTransform
 
+from .._params import check_arguments
 from ._graph import as_graph, undirected_edges
 
 __all__ = ["SDRF", "FoSR", "BORF", "GDCRewiring", "VirtualNodeRewiring", "RewiringReport", "REWIRINGS",
@@ -474,13 +475,14 @@ _CACHE: dict = {}
 def rewire(data: Data, name: str, seed: int = 0, **params) -> Data:
     """``data`` rewired by ``name`` (``sdrf``, ``fosr``, ``borf``, ``gdc``, ``virtual_node``).
 
-    Parameters are checked by name. The result is cached per graph object, name,
+    Parameters are checked by name and type (a one-line ``ValueError``). The result is cached per graph object, name,
     parameters and seed (the 8 most recent), so a sweep rewires each graph once.
     """
     allowed = rewiring_parameters(name)
     bad = sorted(set(params) - set(allowed))
     if bad:
         raise ValueError(f"rewiring {name} has no parameter {bad[0]!r}; it takes: {', '.join(allowed) or 'none'}")
+    params = check_arguments(REWIRINGS[name].__init__, params, where=f"rewiring {name}")
     key = (id(data), data.edge_index.data_ptr(), name, tuple(sorted(params.items())), seed)
     hit = _CACHE.get(key)
     if hit is not None and hit[0] is data:
