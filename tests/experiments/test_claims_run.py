@@ -58,6 +58,17 @@ def test_cli_claims_json(tmp_path, capsys):
         assert f"claims: {stage}" in captured.err
 
 
+def test_cli_claims_refuses_an_unusable_store_before_measuring(tmp_path, capsys):
+    from oversmooth.cli import main
+
+    for store, message in ((tmp_path, "is a folder"), (tmp_path / "no" / "c.db", "does not exist")):
+        with pytest.raises(SystemExit) as exc:
+            main(["claims", "--budget", "tiny", "--store", str(store)])
+        err = capsys.readouterr().err
+        assert exc.value.code == 2 and message in err and "claims: graphs" not in err
+    assert not (tmp_path / "no").exists()
+
+
 def test_the_heterogeneous_runs_are_the_presets():
     from oversmooth.experiments import expand, preset
     from oversmooth.experiments.claims.hetero import hetero_sweep_config

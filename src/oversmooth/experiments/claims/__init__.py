@@ -88,6 +88,9 @@ def gather(spec: Budget, store: str | Path | None = None, *, jobs: int | None = 
     if store is None:
         tmp = tempfile.TemporaryDirectory(prefix="oversmooth-claims-")
         store = Path(tmp.name) / "claims.db"
+    else:
+        with Store(str(store)):  # an unusable path fails now, not after minutes of measuring
+            pass
     stage = _Stages(progress)
     try:
         with stage("graphs: spectra, propagation, DropEdge", timings, "graphs"):
