@@ -54,10 +54,6 @@ def _family(model: str) -> dict:
     return {}
 
 
-def _is_range(entry) -> bool:
-    return isinstance(entry, dict) and ("low" in entry or "high" in entry)
-
-
 def check_entry(model: str, key: str, entry, where: str) -> None:
     """One hyperparameter's entry: a known name, a sane range or non-empty choices, values
     the model or ``fit`` accepts. Raises a one-line ``ValueError`` naming ``key``."""
